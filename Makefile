@@ -1,0 +1,53 @@
+# Reactor from Scratch: the top-level Makefile. Each snapshot in code/chNN has its own small Makefile;
+# this one delegates to them and runs what spans the whole workbook.
+#
+#   make setup            install what is missing (asks apt-get), then build everything and the book
+#   make                  build every chapter's programs and the book
+#   make test             every test; ends with "N passed, N failed"   (SANITIZE=1: under ASan+UBSan)
+#   make check EX=ch01/NAME   check your own solution to one exercise
+#   make demo CH=01       start a chapter's servers and run its client, to see the chapter's point
+#   make book             build/book.html and build/book.epub
+#   make outputs          re-run the programs whose output the book shows (chapters/outputs/)
+#   make diffs            build/diffs/chNN.diff: what each chapter changed in the code
+#   make valgrind         run the chapter programs under valgrind and report leaks
+#   make clean
+
+SNAPSHOTS := $(sort $(wildcard code/ch[0-9][0-9]))
+
+all: programs book
+
+setup:
+	bash tools/install-deps.sh
+	$(MAKE) all
+
+programs:
+	@set -e; for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir SANITIZE=$(SANITIZE); done
+
+test:
+	SANITIZE=$(SANITIZE) bash tools/run-tests.sh
+
+check:
+	@test -n "$(EX)" || { echo "usage: make check EX=chNN/NAME (the exercises are listed in README.md)"; exit 2; }
+	@SANITIZE=$(SANITIZE) bash tools/run-tests.sh --exercise $(EX)
+
+demo:
+	@test -n "$(CH)" || { echo "usage: make demo CH=NN"; exit 2; }
+	@bash tools/demo.sh $(CH)
+
+book:
+	@bash tools/build-book.sh
+
+outputs: programs
+	bash tools/make-outputs.sh
+
+diffs:
+	bash tools/make-diffs.sh
+
+valgrind: programs
+	bash tools/valgrind-programs.sh
+
+clean:
+	@for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir clean; done
+	rm -rf build
+
+.PHONY: all setup programs test check demo book outputs diffs valgrind clean

@@ -1,0 +1,80 @@
+/* badpeer: a poetry server that misbehaves on purpose, so that tests can watch clients cope.
+ *
+ *   badpeer reset-after N   send N bytes of a poem, then reset the connection (RST, not a clean close)
+ *   badpeer silent          accept clients and never send a byte, keeping them connected
+ *   badpeer close           accept clients and close at once: a clean close with an empty poem
+ *   badpeer refuse          bind a port but never listen, so that connecting is refused
+ *
+ * Like slowpoetry, it binds 127.0.0.1 port 0 and prints "Serving badpeer-MODE on port PORT." first. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char partial_poem[] = "Tyger Tyger, burning bright,\nIn the forests of the night;\n";
+
+static int bind_loopback(unsigned short *port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        fprintf(stderr, "badpeer: bind: %s\n", strerror(errno));
+        exit(1);
+    }
+    socklen_t len = sizeof addr;
+    getsockname(fd, (struct sockaddr *)&addr, &len);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: badpeer reset-after N | silent | close | refuse\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    long reset_after = 0;
+    if (strcmp(mode, "reset-after") == 0) {
+        if (argc < 3 || (reset_after = atol(argv[2])) < 0 || (size_t)reset_after > strlen(partial_poem)) {
+            fprintf(stderr, "badpeer: reset-after needs N from 0 to %zu\n", strlen(partial_poem));
+            return 2;
+        }
+    } else if (strcmp(mode, "silent") != 0 && strcmp(mode, "close") != 0 && strcmp(mode, "refuse") != 0) {
+        fprintf(stderr, "badpeer: unknown mode '%s'\n", mode);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned short port;
+    int listener = bind_loopback(&port);
+    if (strcmp(mode, "refuse") != 0 && listen(listener, 64) != 0) {
+        fprintf(stderr, "badpeer: listen: %s\n", strerror(errno));
+        return 1;
+    }
+    printf("Serving badpeer-%s on port %u.\n", mode, port);
+    fflush(stdout);
+    if (strcmp(mode, "refuse") == 0)
+        for (;;)
+            pause();
+
+    for (;;) {
+        int client = accept(listener, NULL, NULL);
+        if (client < 0)
+            continue;
+        if (strcmp(mode, "silent") == 0)
+            continue; /* keep it open and say nothing, until we are killed */
+        if (strcmp(mode, "reset-after") == 0) {
+            if (reset_after > 0 && send(client, partial_poem, (size_t)reset_after, 0) < 0)
+                fprintf(stderr, "badpeer: send: %s\n", strerror(errno));
+            /* Give the bytes time to reach the client before the reset overtakes them. */
+            usleep(100000);
+            struct linger abortive = {.l_onoff = 1, .l_linger = 0};
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+        }
+        close(client);
+    }
+}
