@@ -174,6 +174,15 @@ committed_copy() {
     fi
 }
 
+# Tests of the workbook's own tools (the book filters, the snapshot scripts): tests/tools/*.sh.
+run_tool_tests() {
+    local script
+    for script in tests/tools/*.sh; do
+        [ -f "$script" ] || continue
+        run_shell_test "tools/$(basename "$script" .sh)" "$script" "${snapshots[0]}"
+    done
+}
+
 reader_status=()
 run_exercise_tests() {
     local script ch name scratch starter
@@ -250,6 +259,8 @@ echo "== Library tests (each chapter's, against its snapshot and every later one
 run_library_tests
 echo "== Program tests (each chapter's, against its own snapshot)"
 run_program_tests
+echo "== Tool tests (book filters, snapshot scripts)"
+run_tool_tests
 echo "== Exercises (the solutions pass; the committed starters fail)"
 run_exercise_tests
 if [ "${SKIP_BOOK:-0}" != 1 ]; then
