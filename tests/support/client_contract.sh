@@ -1,0 +1,71 @@
+# client_contract.sh: the contract every poetry client in the workbook keeps (DESIGN.md, "Contracts"),
+# as test cases. Source it after lib.sh; set CLIENT to the program under test; call the cases you need.
+
+# contract_help: --help prints usage to stdout and exits 0.
+contract_help() {
+    if "$CLIENT" --help >"$WORK/help.out" 2>"$WORK/help.err" && grep -q '^usage: ' "$WORK/help.out"; then
+        ok "--help prints usage to stdout and exits 0"
+    else
+        not_ok "--help prints usage to stdout and exits 0" "$(show "$WORK/help.out")"
+    fi
+}
+
+# contract_usage_errors: no arguments and bad addresses exit 2 with a one-line error naming the address.
+contract_usage_errors() {
+    run_with_timeout 10 "$CLIENT" >/dev/null 2>"$WORK/none.err"
+    local status=$?
+    if [ $status -eq 2 ]; then ok "no arguments: exit 2"; else not_ok "no arguments: exit 2" "status $status"; fi
+    local bad
+    for bad in foo:1 127.0.0.1:70000 1.2.3:80 ""; do
+        run_with_timeout 10 "$CLIENT" "$bad" >"$WORK/bad.out" 2>"$WORK/bad.err"
+        status=$?
+        if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/bad.err")" -eq 1 ] && grep -qF "'$bad'" "$WORK/bad.err" &&
+            [ ! -s "$WORK/bad.out" ]; then
+            ok "bad address '$bad': exit 2 with a one-line error naming it"
+        else
+            not_ok "bad address '$bad': exit 2 with a one-line error naming it" "status $status" "$(show "$WORK/bad.err")"
+        fi
+    done
+}
+
+# contract_refused_and_reset: a refused connection and a server that resets mid-poem fail their tasks
+# only; the good poems still arrive, in order; the partial poem is not written; exit 1.
+contract_refused_and_reset() {
+    start_poetry_server good1 "$POETRY/sonnet18.txt" --delay 0 --num-bytes 100 || return
+    start_poetry_server good2 "$POETRY/hope.txt" --delay 0 --num-bytes 100 || return
+    start_badpeer refusing refuse || return
+    start_badpeer resetting reset-after 20 || return
+    run_with_timeout 30 "$CLIENT" "$good1_PORT" "$refusing_PORT" "$resetting_PORT" "127.0.0.1:$good2_PORT" \
+        >"$WORK/faults.out" 2>"$WORK/faults.err"
+    local status=$?
+    cat "$POETRY/sonnet18.txt" "$POETRY/hope.txt" >"$WORK/faults.expected"
+    if [ $status -eq 1 ]; then ok "a failed download means exit 1"; else not_ok "a failed download means exit 1" "status $status"; fi
+    if grep -q "task 2: 127.0.0.1:$refusing_PORT: Connection refused" "$WORK/faults.err"; then
+        ok "a refused connection is reported as 'task 2: ADDR: Connection refused'"
+    else
+        not_ok "a refused connection is reported" "$(show "$WORK/faults.err")"
+    fi
+    if grep -q "task 3: 127.0.0.1:$resetting_PORT: Connection reset by peer" "$WORK/faults.err"; then
+        ok "a reset mid-poem is reported as 'task 3: ADDR: Connection reset by peer'"
+    else
+        not_ok "a reset mid-poem is reported" "$(show "$WORK/faults.err")"
+    fi
+    if cmp -s "$WORK/faults.out" "$WORK/faults.expected"; then
+        ok "the good poems arrive in order and the partial poem is not written"
+    else
+        not_ok "the good poems arrive in order and the partial poem is not written" \
+            "stdout has $(wc -c <"$WORK/faults.out") bytes, expected $(wc -c <"$WORK/faults.expected")"
+    fi
+}
+
+# contract_empty_poem: a server that closes at once sends an empty poem: a success, 0 bytes.
+contract_empty_poem() {
+    start_badpeer closing close || return
+    run_with_timeout 10 "$CLIENT" "$closing_PORT" >"$WORK/empty.out" 2>"$WORK/empty.err"
+    local status=$?
+    if [ $status -eq 0 ] && [ ! -s "$WORK/empty.out" ] && grep -q "got 0 bytes" "$WORK/empty.err"; then
+        ok "an empty poem is a success of 0 bytes"
+    else
+        not_ok "an empty poem is a success of 0 bytes" "status $status" "$(show "$WORK/empty.err")"
+    fi
+}
