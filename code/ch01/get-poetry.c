@@ -104,6 +104,7 @@ int main(int argc, char **argv) {
         }
     }
 
+    /* >> check-addresses */
     /* Check every address before downloading anything: a typo should not cost a long wait. */
     int count = argc - 1;
     struct sockaddr_in *addrs = calloc((size_t)count, sizeof *addrs);
@@ -116,6 +117,7 @@ int main(int argc, char **argv) {
             cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i + 1], address_strerror(err));
         }
     }
+    /* << check-addresses */
 
     /* >> main-loop */
     int failures = 0;

@@ -80,6 +80,7 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
     return 0;
 }
 
+/* >> task-finish */
 /* Ends a task: closes its socket and records how it ended (error 0 means the poem is complete). */
 static void task_finish(struct task *task, int error) {
     close(task->fd);
@@ -92,6 +93,7 @@ static void task_finish(struct task *task, int error) {
         fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
                 task->who, now_seconds() - task->started);
 }
+/* << task-finish */
 
 /* >> start-connect */
 /* Opens a non-blocking socket and starts connecting it. connect() on a non-blocking socket returns at
