@@ -10,6 +10,7 @@ enum {
     ADDRESS_ERR_EMPTY = -1, /* the text is empty */
     ADDRESS_ERR_HOST = -2,  /* the host part is not a dotted IPv4 address */
     ADDRESS_ERR_PORT = -3,  /* the port is not a whole number from 0 to 65535 */
+    ADDRESS_ERR_PORT_ZERO = -4, /* port 0: fine to listen on ("any free port"), but no server is there */
 };
 
 /* Room for the longest "255.255.255.255:65535" and its terminating NUL. */
@@ -18,9 +19,9 @@ enum {
 /* The host used when the text names only a port. */
 #define ADDRESS_DEFAULT_HOST "127.0.0.1"
 
-/* Parses "[HOST:]PORT" into *out (HOST defaults to ADDRESS_DEFAULT_HOST). HOST must be a dotted IPv4
- * address: this chapter does no name lookups. Returns 0, or a negative ADDRESS_ERR_* code and leaves
- * *out unspecified. */
+/* Parses "[HOST:]PORT", the address of a server to connect to, into *out (HOST defaults to
+ * ADDRESS_DEFAULT_HOST). HOST must be a dotted IPv4 address: this chapter does no name lookups, and
+ * PORT may not be 0. Returns 0, or a negative ADDRESS_ERR_* code and leaves *out unspecified. */
 int address_parse(const char *text, struct sockaddr_in *out);
 
 /* Parses a port number, 0 to 65535, into *port (host byte order). Returns 0 or ADDRESS_ERR_PORT. */

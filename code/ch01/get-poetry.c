@@ -102,6 +102,8 @@ int main(int argc, char **argv) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (argv[i][0] == '-')
+            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
     }
 
     /* >> check-addresses */

@@ -50,6 +50,8 @@ int address_parse(const char *text, struct sockaddr_in *out) {
     unsigned short port;
     if (address_parse_port(port_text, &port) != 0)
         return ADDRESS_ERR_PORT;
+    if (port == 0)
+        return ADDRESS_ERR_PORT_ZERO;
     out->sin_port = htons(port);
     return 0;
 }
@@ -73,6 +75,8 @@ const char *address_strerror(int code) {
         return "host is not an IPv4 address like 127.0.0.1";
     case ADDRESS_ERR_PORT:
         return "port is not a number from 0 to 65535";
+    case ADDRESS_ERR_PORT_ZERO:
+        return "port 0 means 'any free port' to a server; connect to the port the server printed";
     default:
         return "unknown address error";
     }

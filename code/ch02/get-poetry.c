@@ -40,7 +40,6 @@ struct task {
     char who[ADDRESS_TEXT_MAX];
     int fd;
     enum task_state state;
-    int error;
     struct poem poem;
     double started;
 };
@@ -81,14 +80,15 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
 }
 
 /* >> task-finish */
-/* Ends a task: closes its socket and records how it ended (error 0 means the poem is complete). */
-static void task_finish(struct task *task, int error) {
-    close(task->fd);
+/* Ends a task: closes its socket, if it has one, and reports how it ended. error 0 means the poem is
+ * complete; otherwise the report gives `why`, or strerror(error) when why is NULL. */
+static void task_finish(struct task *task, int error, const char *why) {
+    if (task->fd >= 0)
+        close(task->fd);
     task->fd = -1;
-    task->error = error;
     task->state = error ? TASK_FAILED : TASK_DONE;
     if (error)
-        cli_warn(program, "task %d: %s: %s", task->number, task->who, strerror(error));
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, why ? why : strerror(error));
     else
         fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
                 task->who, now_seconds() - task->started);
@@ -102,28 +102,26 @@ static void task_start(struct task *task) {
     task->started = now_seconds();
     task->fd = socket(AF_INET, SOCK_STREAM, 0);
     if (task->fd < 0) {
-        task->state = TASK_FAILED;
-        task->error = errno;
-        cli_warn(program, "task %d: %s: %s", task->number, task->who, strerror(errno));
+        task_finish(task, errno, NULL);
         return;
     }
     if (task->fd >= FD_SETSIZE) {
         /* select() can only watch descriptors below FD_SETSIZE; chapter 7 lifts this limit. */
-        cli_warn(program, "task %d: descriptor %d is beyond select()'s limit of %d", task->number, task->fd,
-                 FD_SETSIZE);
-        task_finish(task, EMFILE);
+        char why[80];
+        snprintf(why, sizeof why, "descriptor %d is beyond select()'s limit of %d", task->fd, FD_SETSIZE);
+        task_finish(task, EMFILE, why);
         return;
     }
     int flags = fcntl(task->fd, F_GETFL);
     if (flags < 0 || fcntl(task->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        task_finish(task, errno);
+        task_finish(task, errno, NULL);
         return;
     }
     task->state = TASK_CONNECTING;
     if (connect(task->fd, (const struct sockaddr *)&task->addr, sizeof task->addr) == 0)
         task->state = TASK_READING; /* loopback connections may be settled at once */
     else if (errno != EINPROGRESS)
-        task_finish(task, errno);
+        task_finish(task, errno, NULL);
 }
 /* << start-connect */
 
@@ -136,7 +134,7 @@ static void task_connect_ready(struct task *task) {
     if (getsockopt(task->fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
         error = errno;
     if (error != 0)
-        task_finish(task, error);
+        task_finish(task, error, NULL);
     else
         task->state = TASK_READING;
 }
@@ -152,16 +150,16 @@ static void task_read_ready(struct task *task) {
         if (n > 0) {
             fprintf(stderr, "Task %d: read %zd bytes from %s\n", task->number, n, task->who);
             if (poem_append(&task->poem, chunk, (size_t)n) != 0) {
-                task_finish(task, ENOMEM);
+                task_finish(task, ENOMEM, NULL);
                 return;
             }
         } else if (n == 0) {
-            task_finish(task, 0); /* a clean close: the poem is complete */
+            task_finish(task, 0, NULL); /* a clean close: the poem is complete */
             return;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             return; /* nothing more for now: back to select() */
         } else if (errno != EINTR) {
-            task_finish(task, errno);
+            task_finish(task, errno, NULL);
             return;
         }
     }
@@ -234,6 +232,8 @@ int main(int argc, char **argv) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (argv[i][0] == '-')
+            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
     }
 
     /* Check every address before downloading anything: a typo should not cost a long wait. */

@@ -16,7 +16,7 @@ contract_usage_errors() {
     local status=$?
     if [ $status -eq 2 ]; then ok "no arguments: exit 2"; else not_ok "no arguments: exit 2" "status $status"; fi
     local bad
-    for bad in foo:1 127.0.0.1:70000 1.2.3:80 ""; do
+    for bad in foo:1 127.0.0.1:70000 1.2.3:80 "" 0; do
         run_with_timeout 10 "$CLIENT" "$bad" >"$WORK/bad.out" 2>"$WORK/bad.err"
         status=$?
         if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/bad.err")" -eq 1 ] && grep -qF "'$bad'" "$WORK/bad.err" &&
@@ -26,6 +26,17 @@ contract_usage_errors() {
             not_ok "bad address '$bad': exit 2 with a one-line error naming it" "status $status" "$(show "$WORK/bad.err")"
         fi
     done
+}
+
+# contract_unknown_option: an option the client does not know is a usage error, not an address.
+contract_unknown_option() {
+    run_with_timeout 10 "$CLIENT" --frobnicate 1234 >/dev/null 2>"$WORK/option.err"
+    local status=$?
+    if [ $status -eq 2 ] && grep -q "unknown option '--frobnicate'" "$WORK/option.err"; then
+        ok "an unknown option: exit 2 with 'unknown option'"
+    else
+        not_ok "an unknown option: exit 2 with 'unknown option'" "status $status" "$(show "$WORK/option.err")"
+    fi
 }
 
 # contract_refused_and_reset: a refused connection and a server that resets mid-poem fail their tasks

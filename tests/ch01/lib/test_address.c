@@ -38,6 +38,16 @@ START_TEST(bad_hosts_are_refused) {
 }
 END_TEST
 
+START_TEST(port_zero_is_refused_as_a_destination) {
+    struct sockaddr_in addr;
+    unsigned short port = 1;
+    ck_assert_int_eq(address_parse("0", &addr), ADDRESS_ERR_PORT_ZERO);
+    ck_assert_int_eq(address_parse("127.0.0.1:0", &addr), ADDRESS_ERR_PORT_ZERO);
+    ck_assert_int_eq(address_parse_port("0", &port), 0); /* a server may listen on port 0 */
+    ck_assert_uint_eq(port, 0);
+}
+END_TEST
+
 START_TEST(empty_text_is_refused) {
     struct sockaddr_in addr;
     ck_assert_int_eq(address_parse("", &addr), ADDRESS_ERR_EMPTY);
@@ -76,6 +86,7 @@ int main(void) {
     tcase_add_test(tc, host_and_port);
     tcase_add_test(tc, bad_ports_are_refused);
     tcase_add_test(tc, bad_hosts_are_refused);
+    tcase_add_test(tc, port_zero_is_refused_as_a_destination);
     tcase_add_test(tc, empty_text_is_refused);
     tcase_add_test(tc, format_round_trips);
     tcase_add_test(tc, format_truncates_safely);

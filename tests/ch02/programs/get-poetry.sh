@@ -5,6 +5,7 @@ CLIENT="$BIN/get-poetry"
 
 contract_help
 contract_usage_errors
+contract_unknown_option
 contract_refused_and_reset
 contract_empty_poem
 

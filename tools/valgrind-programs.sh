@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# valgrind-programs.sh: each snapshot's poetry client under valgrind (`make valgrind`).
+#
+#   tools/valgrind-programs.sh [chNN ...]     every snapshot, or only those named
+#
+# For each snapshot: starts three fast slow-poetry servers (--delay 0 --num-bytes 1000) and runs the
+# chapter's client against them under valgrind; then runs it once more against a port where nothing
+# listens (the failure path must not leak either). Reports per snapshot "ok" or what valgrind found, with
+# the log's path. Exits 1 if any snapshot leaked or had a memory error.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+
+command -v valgrind >/dev/null || { echo "valgrind-programs: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
+VALGRIND=(valgrind --leak-check=full '--errors-for-leak-kinds=definite,indirect' --error-exitcode=99
+    --track-fds=no --quiet)
+LOGS=build/valgrind
+mkdir -p "$LOGS"
+
+snapshots=()
+if [ $# -gt 0 ]; then
+    for arg in "$@"; do snapshots+=("$(printf 'ch%02d' "$((10#${arg#ch}))")"); done
+else
+    for dir in code/ch[0-9][0-9]; do [ -d "$dir" ] && snapshots+=("${dir#code/}"); done
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/valgrind-programs.XXXXXX")
+pids=()
+stop_servers() {
+    local pid
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pids=()
+}
+trap 'stop_servers; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# start_server BIN POEM: a server on port 0; sets PORT from its first line. Returns 1 if it never said.
+start_server() {
+    local bin=$1 poem=$2 out="$tmp/server${#pids[@]}.out" line tries=0
+    "$bin/slowpoetry" --port 0 --delay 0 --num-bytes 1000 "$poem" >"$out" 2>"$out.err" &
+    pids+=($!)
+    while [ $tries -lt 200 ]; do
+        line=$(head -n 1 "$out" 2>/dev/null)
+        if [[ $line == *" on port "*. ]]; then
+            PORT=${line##* on port }
+            PORT=${PORT%.}
+            return 0
+        fi
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    return 1
+}
+
+# run_checked LOG ARGS...: the client under valgrind. Prints "" when clean, else what went wrong.
+run_checked() {
+    local log=$1 status
+    shift
+    timeout -k 5 120 "${VALGRIND[@]}" --log-file="$log" "$bin/$client" "$@" >/dev/null 2>"$log.stderr"
+    status=$?
+    if [ $status -eq 99 ]; then
+        if grep -q 'definitely lost\|indirectly lost' "$log"; then echo "leak"; else echo "memory error"; fi
+    elif [ $status -eq 124 ] || [ $status -eq 137 ]; then
+        echo "timed out"
+    elif [ $status -gt 2 ]; then
+        echo "exit status $status"
+    fi
+}
+
+bad=0
+for ch in "${snapshots[@]}"; do
+    dir=code/$ch
+    if [ ! -d "$dir" ]; then echo "$ch: no snapshot $dir"; bad=1; continue; fi
+    if ! make -s -C "$dir" >"$LOGS/$ch-build.log" 2>&1; then
+        echo "$ch: does not build (log: $LOGS/$ch-build.log)"; bad=1; continue
+    fi
+    bin=$dir/build
+    client=$(bash tools/demo.sh --client "$ch")
+    if [ ! -x "$bin/$client" ] || [ ! -x "$bin/slowpoetry" ]; then
+        echo "$ch: skipped (no $client or slowpoetry in $bin)"
+        continue
+    fi
+
+    ports=()
+    for poem in poetry/tyger.txt poetry/ozymandias.txt poetry/sonnet18.txt; do
+        if start_server "$bin" "$poem"; then ports+=("$PORT"); fi
+    done
+    if [ ${#ports[@]} -ne 3 ]; then
+        echo "$ch: the servers did not start"; bad=1; stop_servers; continue
+    fi
+    problems=()
+    what=$(run_checked "$LOGS/$ch-poems.log" "${ports[@]}")
+    [ -z "$what" ] || problems+=("$what fetching three poems (log: $LOGS/$ch-poems.log)")
+
+    # A refused port: a server's port once it has gone.
+    refused=${ports[0]}
+    stop_servers
+    what=$(run_checked "$LOGS/$ch-refused.log" "$refused")
+    [ -z "$what" ] || problems+=("$what on a refused connection (log: $LOGS/$ch-refused.log)")
+
+    if [ ${#problems[@]} -eq 0 ]; then
+        echo "$ch: ok ($client)"
+    else
+        bad=1
+        echo "$ch: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
+    fi
+done
+[ $bad -eq 0 ]
