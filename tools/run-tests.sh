@@ -237,7 +237,7 @@ check_one_exercise() {
         echo "code/$ch does not build:"; tail -n 20 "$LOGS/build-$ch.log"; exit 1
     fi
     # shellcheck disable=SC2086
-    $CC -std=c11 -D_DEFAULT_SOURCE $OPTIMIZE -o "$SUPPORT/badpeer" tests/support/badpeer.c
+    $CC -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror $OPTIMIZE -o "$SUPPORT/badpeer" tests/support/badpeer.c
     echo "Checking exercises/$ch/$name ..."
     run_shell_test "$ch/$name" "tests/exercises/$ch/$name.sh" "$ch" "$ROOT/exercises/$ch/$name"
     echo

@@ -93,10 +93,8 @@ static int get_poem(const struct sockaddr_in *addr, struct poem *poem) {
 /* << get-poem */
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        print_usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (argc < 2)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);

@@ -223,10 +223,8 @@ static void run_tasks(struct task *tasks, int count) {
 /* << select-loop */
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        print_usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (argc < 2)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);

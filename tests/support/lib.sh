@@ -128,7 +128,8 @@ build_exercise() {
     # shellcheck disable=SC2086
     if ! ${CC:-cc} ${CFLAGS:-} -I"$SNAPSHOT" -I"$ROOT/tests/support" -o "$WORK/$output" "${sources[@]}" \
         "$BIN/libreactor.a" ${LDFLAGS:-} -lm -lpthread >"$WORK/build.log" 2>&1; then
-        not_ok "$output compiles" "$(head -n 30 "$WORK/build.log")"
+        not_ok "$output compiles" "$(head -n 30 "$WORK/build.log")" \
+            "hint: the starter compiled as given; fix the first error above, then check again"
         done_testing
     fi
     ok "$output compiles"

@@ -1,0 +1,287 @@
+/* get-poetry-max: chapter 2's asynchronous client with a cap on how many downloads run at once.
+ *
+ * With --max N, at most N downloads are in progress at the same time; the others wait their turn, and
+ * the next one starts as soon as one ends (well or badly). Without --max, every download starts at once,
+ * as in get-poetry. The poems still come out on stdout in the order given. */
+#include "address.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *program = "get-poetry-max";
+
+/* A poem as it arrives: a growing buffer the task owns. */
+struct poem {
+    char *bytes;
+    size_t len;
+    size_t capacity;
+};
+
+/* Where one download stands. */
+enum task_state {
+    TASK_WAITING,    /* not started yet: waiting for a free place */
+    TASK_CONNECTING, /* connect() is in progress; the socket turns writable when it is settled */
+    TASK_READING,    /* connected; the socket turns readable when bytes (or the end) arrive */
+    TASK_DONE,       /* the server closed the connection: the poem is complete */
+    TASK_FAILED,     /* connecting or reading failed; error says why */
+};
+
+struct task {
+    int number; /* 1-based, as the user counts the arguments */
+    struct sockaddr_in addr;
+    char who[ADDRESS_TEXT_MAX];
+    int fd;
+    enum task_state state;
+    int error;
+    struct poem poem;
+    double started;
+};
+
+static void print_usage(FILE *out) {
+    fprintf(out,
+            "usage: get-poetry-max [--max N] [HOST:]PORT ...\n"
+            "\n"
+            "Downloads a poem from each server, at most N at the same time (all at once without --max),\n"
+            "and writes the poems to stdout in the order given. HOST is an IPv4 address and defaults\n"
+            "to 127.0.0.1. Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some\n"
+            "download failed, 2 bad command line.\n");
+}
+
+/* Seconds on a clock that never jumps backwards (unlike the time of day). */
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends len bytes to the poem. Returns 0 or ENOMEM. */
+static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+    if (poem->len + len > poem->capacity) {
+        size_t capacity = poem->capacity ? poem->capacity : 4096;
+        while (capacity < poem->len + len)
+            capacity *= 2;
+        char *bigger = realloc(poem->bytes, capacity);
+        if (bigger == NULL)
+            return ENOMEM;
+        poem->bytes = bigger;
+        poem->capacity = capacity;
+    }
+    memcpy(poem->bytes + poem->len, bytes, len);
+    poem->len += len;
+    return 0;
+}
+
+/* True while a task holds one of the --max places. */
+static int task_running(const struct task *task) {
+    return task->state == TASK_CONNECTING || task->state == TASK_READING;
+}
+
+/* Ends a task: closes its socket and records how it ended (error 0 means the poem is complete). */
+static void task_finish(struct task *task, int error) {
+    close(task->fd);
+    task->fd = -1;
+    task->error = error;
+    task->state = error ? TASK_FAILED : TASK_DONE;
+    if (error)
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, strerror(error));
+    else
+        fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
+                task->who, now_seconds() - task->started);
+}
+
+/* Opens a non-blocking socket and starts connecting it. */
+static void task_start(struct task *task) {
+    fprintf(stderr, "Task %d: get poetry from %s\n", task->number, task->who);
+    task->started = now_seconds();
+    task->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (task->fd < 0) {
+        task->state = TASK_FAILED;
+        task->error = errno;
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, strerror(errno));
+        return;
+    }
+    if (task->fd >= FD_SETSIZE) {
+        cli_warn(program, "task %d: descriptor %d is beyond select()'s limit of %d", task->number, task->fd,
+                 FD_SETSIZE);
+        task_finish(task, EMFILE);
+        return;
+    }
+    int flags = fcntl(task->fd, F_GETFL);
+    if (flags < 0 || fcntl(task->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        task_finish(task, errno);
+        return;
+    }
+    task->state = TASK_CONNECTING;
+    if (connect(task->fd, (const struct sockaddr *)&task->addr, sizeof task->addr) == 0)
+        task->state = TASK_READING;
+    else if (errno != EINPROGRESS)
+        task_finish(task, errno);
+}
+
+/* The socket of a connecting task became writable: SO_ERROR says how the connect settled. */
+static void task_connect_ready(struct task *task) {
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (getsockopt(task->fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        error = errno;
+    if (error != 0)
+        task_finish(task, error);
+    else
+        task->state = TASK_READING;
+}
+
+/* The socket of a reading task became readable: reads until EAGAIN, the end, or an error. */
+static void task_read_ready(struct task *task) {
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = read(task->fd, chunk, sizeof chunk);
+        if (n > 0) {
+            fprintf(stderr, "Task %d: read %zd bytes from %s\n", task->number, n, task->who);
+            if (poem_append(&task->poem, chunk, (size_t)n) != 0) {
+                task_finish(task, ENOMEM);
+                return;
+            }
+        } else if (n == 0) {
+            task_finish(task, 0);
+            return;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return;
+        } else if (errno != EINTR) {
+            task_finish(task, errno);
+            return;
+        }
+    }
+}
+
+/* Writes, in argument order, every finished poem that no unfinished task precedes. */
+static void write_finished_poems(struct task *tasks, int count, int *next) {
+    while (*next < count && (tasks[*next].state == TASK_DONE || tasks[*next].state == TASK_FAILED)) {
+        struct task *task = &tasks[*next];
+        if (task->state == TASK_DONE && task->poem.len > 0) {
+            fwrite(task->poem.bytes, 1, task->poem.len, stdout);
+            fflush(stdout);
+        }
+        *next += 1;
+    }
+}
+
+/* Runs every task to its end, never more than max_running of them at once. Each turn first fills the
+ * free places with waiting tasks, in argument order, then waits in select() on the running ones. */
+static void run_tasks(struct task *tasks, int count, long max_running) {
+    int written = 0;
+    int next_to_start = 0;
+    for (;;) {
+        long running = 0;
+        for (int i = 0; i < count; i++)
+            running += task_running(&tasks[i]);
+        /* A task that fails at once (say, a refused connect) gives its place back at once. */
+        while (running < max_running && next_to_start < count) {
+            struct task *task = &tasks[next_to_start++];
+            task_start(task);
+            running += task_running(task);
+        }
+
+        fd_set readable, writable;
+        FD_ZERO(&readable);
+        FD_ZERO(&writable);
+        int max_fd = -1;
+        for (int i = 0; i < count; i++) {
+            if (tasks[i].state == TASK_CONNECTING)
+                FD_SET(tasks[i].fd, &writable);
+            else if (tasks[i].state == TASK_READING)
+                FD_SET(tasks[i].fd, &readable);
+            else
+                continue;
+            if (tasks[i].fd > max_fd)
+                max_fd = tasks[i].fd;
+        }
+        write_finished_poems(tasks, count, &written);
+        if (max_fd < 0)
+            return; /* nothing runs and nothing waits: every task has ended */
+
+        if (select(max_fd + 1, &readable, &writable, NULL, NULL) < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_fail(EXIT_SOME_FAILED, program, "select: %s", strerror(errno));
+        }
+
+        for (int i = 0; i < count; i++) {
+            struct task *task = &tasks[i];
+            if (task->state == TASK_CONNECTING && FD_ISSET(task->fd, &writable))
+                task_connect_ready(task);
+            else if (task->state == TASK_READING && FD_ISSET(task->fd, &readable))
+                task_read_ready(task);
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            print_usage(stdout);
+            return EXIT_ALL_WELL;
+        }
+    }
+
+    /* The options, then every address, checked before anything is downloaded. */
+    struct task *tasks = calloc((size_t)argc, sizeof *tasks);
+    if (tasks == NULL)
+        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    long max_running = 0; /* 0: no --max, so no limit */
+    int count = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *value;
+        if (cli_option(argc, argv, &i, "--max", &value, program)) {
+            if (cli_parse_count(value, INT_MAX, &max_running) != 0) {
+                free(tasks);
+                cli_fail(EXIT_USAGE, program, "bad --max '%s': it must be a whole number from 1", value);
+            }
+            continue;
+        }
+        if (argv[i][0] == '-') {
+            free(tasks);
+            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+        }
+        struct task *task = &tasks[count];
+        int err = address_parse(argv[i], &task->addr);
+        if (err != 0) {
+            free(tasks);
+            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i], address_strerror(err));
+        }
+        task->number = ++count;
+        task->fd = -1;
+        task->state = TASK_WAITING;
+        address_format(&task->addr, task->who, sizeof task->who);
+    }
+    if (count == 0) {
+        free(tasks);
+        cli_fail(EXIT_USAGE, program, "no server to get poetry from (try --help)");
+    }
+    if (max_running == 0)
+        max_running = count;
+
+    double start = now_seconds();
+    run_tasks(tasks, count, max_running);
+
+    int failures = 0;
+    for (int i = 0; i < count; i++) {
+        failures += tasks[i].state == TASK_FAILED;
+        free(tasks[i].poem.bytes);
+    }
+    fprintf(stderr, "Got %d poem%s in %.1fs\n", count - failures, count - failures == 1 ? "" : "s",
+            now_seconds() - start);
+    free(tasks);
+    return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
+}
