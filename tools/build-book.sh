@@ -24,7 +24,10 @@ mkdir -p "$OUT"
 template=$(mktemp "${TMPDIR:-/tmp}/book-chapters.XXXXXX")
 source_md="$OUT/book-source.md"
 trap 'rm -f "$template"' EXIT
-printf '%s\n' '$for(chapters)$' '$chapters$' '$endfor$' >"$template"
+# The appendices come after the chapters; the exercise index among them is made from the exercises.
+printf '%s\n' '$for(chapters)$' '$chapters$' '$endfor$' '$for(appendices)$' '$appendices$' '$endfor$' >"$template"
+mkdir -p build
+bash tools/exercise-index.sh >build/exercise-index.md || die "could not make the exercise index"
 mapfile -t chapters < <(pandoc --template="$template" -f markdown -t plain --wrap=none "$BOOK" </dev/null |
     sed '/^[[:space:]]*$/d')
 [ ${#chapters[@]} -gt 0 ] || die "$BOOK lists no chapters (its metadata needs 'chapters: [chapters/NN-slug.md, ...]')"
