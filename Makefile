@@ -10,6 +10,7 @@
 #   make outputs          re-run the programs whose output the book shows (chapters/outputs/)
 #   make diffs            build/diffs/chNN.diff: what each chapter changed in the code
 #   make valgrind         run the chapter programs under valgrind and report leaks
+#   make compile-commands compile_commands.json for your editor (needs bear)
 #   make clean
 
 SNAPSHOTS := $(sort $(wildcard code/ch[0-9][0-9]))
@@ -46,8 +47,12 @@ diffs:
 valgrind: programs
 	bash tools/valgrind-programs.sh
 
+compile-commands:
+	@command -v bear >/dev/null || { echo "compile-commands needs bear (apt-get install bear)"; exit 1; }
+	bear --output compile_commands.json -- $(MAKE) -B programs
+
 clean:
 	@for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir clean; done
 	rm -rf build
 
-.PHONY: all setup programs test check demo book outputs diffs valgrind clean
+.PHONY: all setup programs test check demo book outputs diffs valgrind compile-commands clean
