@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/select.h>
 
+/* >> state */
 /* Who is watching one fd. */
 struct registration {
     struct descriptor *reader;
@@ -46,6 +47,7 @@ struct reactor {
     bool trace;         /* REACTOR_TRACE was set when the reactor was made */
     unsigned long turn; /* turns of the loop so far, for the trace */
 };
+/* << state */
 
 /* >> trace */
 /* Prints one trace line, "reactor: ...", when the trace is on. */
@@ -154,6 +156,8 @@ static struct registration *registration_for(struct reactor *reactor, int fd, in
 }
 
 int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
+    if (d->ops->do_read == NULL)
+        return -EINVAL; /* dispatch would call through a NULL pointer */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -163,6 +167,8 @@ int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
 }
 
 int reactor_add_writer(struct reactor *reactor, struct descriptor *d) {
+    if (d->ops->do_write == NULL)
+        return -EINVAL; /* dispatch would call through a NULL pointer */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -290,6 +296,7 @@ static void dispatch(struct reactor *reactor, const fd_set *readable, const fd_s
 }
 /* << dispatch */
 
+/* >> ebadf */
 /* select() said EBADF: some registered fd was closed without being removed. Finds them and loses them
  * (as Twisted's select reactor does), so that one owner's mistake cannot spin the loop for everyone. */
 static void lose_closed_fds(struct reactor *reactor) {
@@ -299,6 +306,7 @@ static void lose_closed_fds(struct reactor *reactor) {
             lose_fd(reactor, fd, -EBADF);
     }
 }
+/* << ebadf */
 
 /* >> turn */
 /* One turn of the loop: tell select() what every descriptor waits for, sleep until something is ready,

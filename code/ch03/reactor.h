@@ -12,6 +12,7 @@
 struct reactor;    /* opaque: only reactor.c sees inside */
 struct descriptor; /* below */
 
+/* >> codes */
 /* Result codes. Functions that can fail return 0 or a negative code: either -errno (a system error,
  * e.g. -ECONNREFUSED) or one of the REACTOR_ERR_* codes below. reactor_strerror names any of them. */
 enum {
@@ -25,7 +26,9 @@ enum {
     REACTOR_ERR_CONNECTION_LOST = -10004, /* the reason given to every descriptor at shutdown */
     REACTOR_ERR_FD_RANGE = -10005,        /* the descriptor is negative, or too large for select() */
 };
+/* << codes */
 
+/* >> descriptor */
 /* What the reactor calls on a descriptor. The code that owns a descriptor fills one of these in
  * (usually a static const table shared by all descriptors of a kind). */
 struct descriptor_ops {
@@ -49,10 +52,13 @@ struct descriptor {
     int fd;
     const struct descriptor_ops *ops;
 };
+/* << descriptor */
 
+/* >> callback-type */
 /* A callback for call_when_running: returns 0, or a negative code that the reactor reports on stderr
  * (naming the callback) before it goes on with the next one. */
 typedef int (*reactor_callback)(void *arg);
+/* << callback-type */
 
 /* Makes a reactor that is not yet running. Returns NULL when out of memory. The caller frees it with
  * reactor_free. Setting the environment variable REACTOR_TRACE=1 turns on the trace (see below). */
@@ -67,7 +73,7 @@ void reactor_free(struct reactor *reactor);
  * until it is removed or lost; remove it before closing its fd (this select() reactor loses a descriptor
  * whose fd was closed under it with -EBADF). One fd has at most one reader and one writer: adding another
  * descriptor with the same fd replaces the first. Returns 0, REACTOR_ERR_FD_RANGE if the fd is negative
- * or select() cannot watch it (>= FD_SETSIZE), or -ENOMEM. */
+ * or select() cannot watch it (>= FD_SETSIZE), -EINVAL if d's ops lack do_read / do_write, or -ENOMEM. */
 int reactor_add_reader(struct reactor *reactor, struct descriptor *d);
 int reactor_add_writer(struct reactor *reactor, struct descriptor *d);
 
@@ -79,11 +85,13 @@ void reactor_remove_writer(struct reactor *reactor, struct descriptor *d);
 /* Removes every reader and writer without telling them; returns how many descriptors were removed. */
 size_t reactor_remove_all(struct reactor *reactor);
 
+/* >> call-when-running-api */
 /* Calls fn(arg) once the reactor runs, in the order of these calls (FIFO); if it is already running,
  * calls it right now. Stringifies fn, so that traces and error reports can name it.
  * Returns 0, or -ENOMEM. */
 #define reactor_call_when_running(reactor, fn, arg) reactor_call_when_running_named((reactor), #fn, (fn), (arg))
 int reactor_call_when_running_named(struct reactor *reactor, const char *name, reactor_callback fn, void *arg);
+/* << call-when-running-api */
 
 /* Runs the loop until reactor_stop: first the call-when-running callbacks, then turn after turn of
  * waiting (without using the CPU) and dispatching. When stopped, it finishes the current turn (a stop

@@ -16,6 +16,7 @@
 #include <sys/select.h>
 #include <time.h>
 
+/* >> state */
 /* Who is watching one fd. */
 struct registration {
     struct descriptor *reader;
@@ -49,6 +50,7 @@ struct reactor {
     bool trace;         /* REACTOR_TRACE was set when the reactor was made */
     unsigned long turn; /* turns of the loop so far, for the trace */
 };
+/* << state */
 
 /* >> trace */
 /* Prints one trace line, "reactor: ...", when the trace is on. */
@@ -176,6 +178,8 @@ static struct registration *registration_for(struct reactor *reactor, int fd, in
 }
 
 int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
+    if (d->ops->do_read == NULL)
+        return -EINVAL; /* dispatch would call through a NULL pointer */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -185,6 +189,8 @@ int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
 }
 
 int reactor_add_writer(struct reactor *reactor, struct descriptor *d) {
+    if (d->ops->do_write == NULL)
+        return -EINVAL; /* dispatch would call through a NULL pointer */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -312,6 +318,7 @@ static void dispatch(struct reactor *reactor, const fd_set *readable, const fd_s
 }
 /* << dispatch */
 
+/* >> ebadf */
 /* select() said EBADF: some registered fd was closed without being removed. Finds them and loses them
  * (as Twisted's select reactor does), so that one owner's mistake cannot spin the loop for everyone. */
 static void lose_closed_fds(struct reactor *reactor) {
@@ -321,6 +328,7 @@ static void lose_closed_fds(struct reactor *reactor) {
             lose_fd(reactor, fd, -EBADF);
     }
 }
+/* << ebadf */
 
 struct scheduler *reactor_scheduler(struct reactor *reactor) {
     return reactor->scheduler;

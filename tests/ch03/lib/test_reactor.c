@@ -590,6 +590,25 @@ START_TEST(a_negative_fd_is_refused) {
 }
 END_TEST
 
+static void lost_only(struct descriptor *d, int reason) {
+    (void)d;
+    (void)reason;
+}
+
+START_TEST(a_descriptor_without_the_operation_is_refused) {
+    static const struct descriptor_ops no_read_or_write = {.connection_lost = lost_only};
+    struct reactor *reactor = reactor_new();
+    int fds[2];
+    make_pipe(fds);
+    struct descriptor d = {.fd = fds[0], .ops = &no_read_or_write};
+    ck_assert_int_eq(reactor_add_reader(reactor, &d), -EINVAL);
+    ck_assert_int_eq(reactor_add_writer(reactor, &d), -EINVAL);
+    ck_assert_uint_eq(reactor_remove_all(reactor), 0);
+    reactor_free(reactor);
+    close_pipe(fds);
+}
+END_TEST
+
 START_TEST(adding_twice_is_harmless) {
     struct reactor *reactor = reactor_new();
     int fds[2];
@@ -760,6 +779,7 @@ int main(void) {
     tcase_add_test(cases[3].tc, remove_all_counts_and_tells_nobody);
     tcase_add_test(cases[4].tc, an_fd_beyond_fd_setsize_is_refused);
     tcase_add_test(cases[4].tc, a_negative_fd_is_refused);
+    tcase_add_test(cases[4].tc, a_descriptor_without_the_operation_is_refused);
     tcase_add_test(cases[4].tc, adding_twice_is_harmless);
     tcase_add_test(cases[4].tc, every_code_has_a_name);
     tcase_add_test(cases[5].tc, an_idle_reactor_uses_no_cpu);
