@@ -198,11 +198,15 @@ run_exercise_tests() {
 
         scratch=$(mktemp -d "${TMPDIR:-/tmp}/rfs-starter.XXXXXX")
         starter=$(committed_copy "exercises/$ch/$name" "$scratch")
-        # In a subshell: these runs are judged as a whole, and their own results are not counted.
-        if (run_shell_test "starter $ch/$name" "$script" "$ch" "$starter") >/dev/null 2>&1; then
+        # In a subshell: these runs are judged as a whole, and their own results are not counted. A
+        # starter must compile (else its failure proves nothing about the tests) and then fail.
+        if (run_shell_test "starter $ch/$name" "$script" "$ch" "$starter") >"$LOGS/starter-$ch-$name.log" 2>&1; then
             fail "exercise $ch/$name: the committed starter passes its tests, so they test nothing"
+        elif ! grep -q '^PASS .* compiles$' "$LOGS/starter-$ch-$name.log"; then
+            fail "exercise $ch/$name: the committed starter does not compile" \
+                "$(grep -A 12 '^FAIL .* compiles$' "$LOGS/starter-$ch-$name.log")"
         else
-            pass "exercise $ch/$name: the committed starter fails its tests"
+            pass "exercise $ch/$name: the committed starter compiles and fails its tests"
         fi
         if diff -rq "$starter" "exercises/$ch/$name" >/dev/null 2>&1; then
             reader_status+=("not yet (untouched)  $ch/$name")

@@ -1,0 +1,307 @@
+/* get-poetry-first: chapter 3's poetry client, with --first: the first poem to arrive wins.
+ *
+ * Without --first it is get-poetry. With it, the downloads start together as usual, but as soon as one
+ * poem is complete the client writes that poem, and only that one, and stops the reactor. Stopping is
+ * how the other downloads are cancelled: at shutdown the reactor hands each descriptor still registered
+ * to its connection_lost with REACTOR_ERR_CONNECTION_LOST, and that is where each one closes its socket,
+ * lets go of its partial poem and reports "Task N: cancelled". */
+#include "address.h"
+#include "cli.h"
+#include "reactor.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *program = "get-poetry-first";
+
+/* A poem as it arrives: a growing buffer the task owns. */
+struct poem {
+    char *bytes;
+    size_t len;
+    size_t capacity;
+};
+
+/* Where one download stands. The reactor moves each task forward as its socket becomes ready. */
+enum task_state {
+    TASK_CONNECTING, /* connect() is in progress: a writer, since the socket turns writable when settled */
+    TASK_READING,    /* connected: a reader, since the socket turns readable when bytes (or the end) arrive */
+    TASK_DONE,       /* the server closed the connection: the poem is complete */
+    TASK_FAILED,     /* connecting or reading failed; error says why */
+    TASK_CANCELLED,  /* with --first, another poem came first and the reactor shut down */
+};
+
+struct downloads;
+
+/* One download, as the reactor sees it: the descriptor comes first, so that the reactor's
+ * struct descriptor pointer is also a pointer to the task. */
+struct task {
+    struct descriptor descriptor; /* descriptor.fd is the socket */
+    int number;                   /* 1-based, as the user counts the arguments */
+    struct sockaddr_in addr;
+    char who[ADDRESS_TEXT_MAX];
+    char name[24]; /* "task N", for the reactor's trace */
+    enum task_state state;
+    int error; /* why it failed: -errno or a REACTOR_ERR_* code */
+    struct poem poem;
+    double started;
+    struct downloads *all;
+};
+
+/* Every task, and what the tasks share: the reactor, and how far the output has got. */
+struct downloads {
+    struct reactor *reactor;
+    struct task *tasks;
+    int count;
+    int ended;   /* tasks done or failed */
+    int written; /* the first task whose poem is not yet on stdout */
+    bool first_only; /* --first: the first complete poem is the only one wanted */
+    struct task *winner; /* with --first, the task whose poem came first; NULL until then */
+};
+
+static void print_usage(FILE *out) {
+    fprintf(out,
+            "usage: get-poetry-first [--first] [HOST:]PORT ...\n"
+            "\n"
+            "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
+            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1.\n"
+            "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
+            "failed, 2 bad command line.\n"
+            "\n"
+            "  --first   write only the first poem to arrive, cancel the other downloads, and\n"
+            "            exit 0 (1 if every download failed)\n"
+            "  --help    print this help and exit\n");
+}
+
+/* Seconds on a clock that never jumps backwards (unlike the time of day). */
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends len bytes to the poem. Returns 0 or ENOMEM. */
+static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+    if (poem->len + len > poem->capacity) {
+        size_t capacity = poem->capacity ? poem->capacity : 4096;
+        while (capacity < poem->len + len)
+            capacity *= 2;
+        char *bigger = realloc(poem->bytes, capacity);
+        if (bigger == NULL)
+            return ENOMEM;
+        poem->bytes = bigger;
+        poem->capacity = capacity;
+    }
+    memcpy(poem->bytes + poem->len, bytes, len);
+    poem->len += len;
+    return 0;
+}
+
+
+/* Opens a non-blocking socket, starts connecting it and registers the task as a writer: connect() on
+ * a non-blocking socket returns at once, usually with EINPROGRESS ("under way; the socket turns
+ * writable when it is settled"). Returns 0, or the reason the task ended before it began. */
+static int task_start(struct task *task, struct reactor *reactor) {
+    task->started = now_seconds();
+    task->descriptor.fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (task->descriptor.fd < 0)
+        return -errno;
+    int flags = fcntl(task->descriptor.fd, F_GETFL);
+    if (flags < 0 || fcntl(task->descriptor.fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        return -errno;
+    task->state = TASK_CONNECTING;
+    if (connect(task->descriptor.fd, (const struct sockaddr *)&task->addr, sizeof task->addr) == 0) {
+        task->state = TASK_READING; /* loopback connections may be settled at once */
+        return reactor_add_reader(reactor, &task->descriptor);
+    }
+    if (errno != EINPROGRESS)
+        return -errno;
+    return reactor_add_writer(reactor, &task->descriptor);
+}
+
+/* do_write: the socket of a connecting task became writable, so the connect has settled, for better or
+ * worse. SO_ERROR says which. Connected, the task stops being a writer and becomes a reader. */
+static int task_do_write(struct descriptor *descriptor) {
+    struct task *task = (struct task *)descriptor;
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (getsockopt(descriptor->fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        error = errno;
+    if (error != 0)
+        return -error; /* the reactor removes us and calls task_connection_lost */
+    task->state = TASK_READING;
+    reactor_remove_writer(task->all->reactor, descriptor);
+    return reactor_add_reader(task->all->reactor, descriptor);
+}
+
+/* do_read: the socket of a reading task became readable. Reads until the kernel has nothing more for us
+ * (EAGAIN), the server closes the connection (0), or a real error. Never blocks. */
+static int task_do_read(struct descriptor *descriptor) {
+    struct task *task = (struct task *)descriptor;
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = read(descriptor->fd, chunk, sizeof chunk);
+        if (n > 0) {
+            fprintf(stderr, "Task %d: read %zd bytes from %s\n", task->number, n, task->who);
+            if (poem_append(&task->poem, chunk, (size_t)n) != 0)
+                return -ENOMEM;
+        } else if (n == 0) {
+            return REACTOR_CONNECTION_DONE; /* a clean close: the poem is complete */
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return 0; /* nothing more for now: back to the reactor */
+        } else if (errno != EINTR) {
+            return -errno;
+        }
+    }
+}
+
+/* Writes, in argument order, every finished poem that no unfinished task precedes. *next is the index
+ * of the first task not yet written; failed tasks are skipped, as their partial poems are not written. */
+static void write_finished_poems(struct task *tasks, int count, int *next) {
+    while (*next < count && (tasks[*next].state == TASK_DONE || tasks[*next].state == TASK_FAILED)) {
+        struct task *task = &tasks[*next];
+        if (task->state == TASK_DONE && task->poem.len > 0) {
+            fwrite(task->poem.bytes, 1, task->poem.len, stdout);
+            fflush(stdout);
+        }
+        *next += 1;
+    }
+}
+
+/* Lets go of a poem that will never be written. */
+static void poem_discard(struct poem *poem) {
+    free(poem->bytes);
+    *poem = (struct poem){0};
+}
+
+/* connection_lost: the task is over, well or badly, and the reactor has let go of it. Closes the socket
+ * and reports. With --first, the first complete poem is written at once and stops the reactor, whose
+ * shutdown then cancels the others; without it, the poems go out in order and the last task stops it. */
+static void task_connection_lost(struct descriptor *descriptor, int reason) {
+    struct task *task = (struct task *)descriptor;
+    struct downloads *all = task->all;
+    if (descriptor->fd >= 0)
+        close(descriptor->fd);
+    descriptor->fd = -1;
+    all->ended += 1;
+    if (reason == REACTOR_ERR_CONNECTION_LOST && all->winner != NULL) {
+        task->state = TASK_CANCELLED; /* not a failure: we stopped wanting this poem */
+        poem_discard(&task->poem);
+        fprintf(stderr, "Task %d: cancelled\n", task->number);
+        return;
+    }
+    task->error = reason == REACTOR_CONNECTION_DONE ? 0 : reason;
+    task->state = task->error ? TASK_FAILED : TASK_DONE;
+    if (task->error) {
+        poem_discard(&task->poem); /* a partial poem is never written */
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, reactor_strerror(task->error));
+    } else {
+        fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
+                task->who, now_seconds() - task->started);
+    }
+    if (!all->first_only) {
+        write_finished_poems(all->tasks, all->count, &all->written);
+    } else if (task->state == TASK_DONE && all->winner == NULL) {
+        all->winner = task;
+        fwrite(task->poem.bytes, 1, task->poem.len, stdout);
+        fflush(stdout);
+        reactor_stop(all->reactor); /* the others are cancelled when the reactor shuts down */
+        return;
+    }
+    if (all->ended == all->count)
+        reactor_stop(all->reactor);
+}
+
+static const char *task_log_prefix(struct descriptor *descriptor) {
+    return ((struct task *)descriptor)->name;
+}
+
+/* What the reactor calls on a task. */
+static const struct descriptor_ops task_ops = {
+    .do_read = task_do_read,
+    .do_write = task_do_write,
+    .connection_lost = task_connection_lost,
+    .log_prefix = task_log_prefix,
+};
+
+/* Starts every download once the reactor runs (so that a task that fails at once can already stop it).
+ * A task that cannot even start is lost right here, as if the reactor had lost it. */
+static int start_downloads(void *arg) {
+    struct downloads *all = arg;
+    for (int i = 0; i < all->count; i++) {
+        struct task *task = &all->tasks[i];
+        fprintf(stderr, "Task %d: get poetry from %s\n", task->number, task->who);
+        int err = task_start(task, all->reactor);
+        if (err != 0)
+            task_connection_lost(&task->descriptor, err);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    bool first_only = false;
+    int count = 0; /* the addresses among the arguments */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            print_usage(stdout);
+            return EXIT_ALL_WELL;
+        }
+        if (strcmp(argv[i], "--first") == 0)
+            first_only = true;
+        else if (argv[i][0] == '-')
+            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+        else
+            count++;
+    }
+    if (count == 0)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
+
+    /* Check every address before downloading anything: a typo should not cost a long wait. */
+    struct task *tasks = calloc((size_t)count, sizeof *tasks);
+    if (tasks == NULL)
+        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    for (int i = 0, arg = 1; i < count; i++, arg++) {
+        while (strcmp(argv[arg], "--first") == 0)
+            arg++;
+        int err = address_parse(argv[arg], &tasks[i].addr);
+        if (err != 0) {
+            free(tasks);
+            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[arg], address_strerror(err));
+        }
+        tasks[i].number = i + 1;
+        tasks[i].descriptor.fd = -1;
+        tasks[i].descriptor.ops = &task_ops;
+        snprintf(tasks[i].name, sizeof tasks[i].name, "task %d", i + 1);
+        address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
+    }
+
+    struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count, .first_only = first_only};
+    if (all.reactor == NULL)
+        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    for (int i = 0; i < count; i++)
+        tasks[i].all = &all;
+    double start = now_seconds();
+    reactor_call_when_running(all.reactor, start_downloads, &all);
+    int err = reactor_run(all.reactor); /* returns once the last task has stopped it */
+    reactor_free(all.reactor);
+    if (err != 0)
+        cli_fail(EXIT_SOME_FAILED, program, "reactor: %s", reactor_strerror(err));
+
+    int failures = 0, poems = 0;
+    for (int i = 0; i < count; i++) {
+        failures += tasks[i].state == TASK_FAILED;
+        poems += tasks[i].state == TASK_DONE;
+        free(tasks[i].poem.bytes);
+    }
+    fprintf(stderr, "Got %d poem%s in %.1fs\n", poems, poems == 1 ? "" : "s", now_seconds() - start);
+    free(tasks);
+    if (first_only)
+        return all.winner != NULL ? EXIT_ALL_WELL : EXIT_SOME_FAILED;
+    return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
+}
