@@ -4,7 +4,8 @@
  * did; but the select() loop is gone from this file. Each download is a descriptor: the reactor calls
  * its do_write when its connect has settled, its do_read when bytes arrive, and its connection_lost
  * when it is over. The poems still come out on stdout in the order given; progress and timing go to
- * stderr. */
+ * stderr. Chapter 4 adds a timeout: with --timeout, a delayed call gives up on a download that takes too
+ * long. */
 #include "address.h"
 #include "cli.h"
 #include "reactor.h"
@@ -47,11 +48,16 @@ struct task {
     char who[ADDRESS_TEXT_MAX];
     char name[24]; /* "task N", for the reactor's trace */
     enum task_state state;
-    int error; /* why it failed: -errno or a REACTOR_ERR_* code */
+    int error; /* why it failed: -errno, a REACTOR_ERR_* code or TASK_TIMED_OUT */
     struct poem poem;
     double started;
+    struct delayed_call *timeout; /* the pending call that gives up on the download, if --timeout */
     struct downloads *all;
 };
+
+/* Why a task ends when its timeout fires: neither -errno nor a reactor code, so that the report can
+ * say how long it waited. */
+enum { TASK_TIMED_OUT = -20001 };
 
 /* Every task, and what the tasks share: the reactor, and how far the output has got. */
 struct downloads {
@@ -60,15 +66,17 @@ struct downloads {
     int count;
     int ended;   /* tasks done or failed */
     int written; /* the first task whose poem is not yet on stdout */
+    double timeout; /* seconds a download may take, from its start; 0 for no limit */
 };
 /* << task */
 
 static void print_usage(FILE *out) {
     fprintf(out,
-            "usage: get-poetry [HOST:]PORT ...\n"
+            "usage: get-poetry [--timeout SECONDS] [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1.\n"
+            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. With --timeout, a\n"
+            "download that takes longer than SECONDS is given up and counts as failed.\n"
             "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
             "failed, 2 bad command line.\n");
 }
@@ -97,6 +105,7 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
     return 0;
 }
 
+static int task_timed_out(void *arg);
 
 /* >> start-connect */
 /* Opens a non-blocking socket, starts connecting it and registers the task as a writer: connect() on
@@ -104,6 +113,13 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
  * writable when it is settled"). Returns 0, or the reason the task ended before it began. */
 static int task_start(struct task *task, struct reactor *reactor) {
     task->started = now_seconds();
+    /* >> start-timeout */
+    if (task->all->timeout > 0) {
+        int err = reactor_call_later(reactor, task->all->timeout, task_timed_out, task, &task->timeout);
+        if (err != 0)
+            return err;
+    }
+    /* << start-timeout */
     task->descriptor.fd = socket(AF_INET, SOCK_STREAM, 0);
     if (task->descriptor.fd < 0)
         return -errno;
@@ -182,12 +198,21 @@ static void write_finished_poems(struct task *tasks, int count, int *next) {
 static void task_connection_lost(struct descriptor *descriptor, int reason) {
     struct task *task = (struct task *)descriptor;
     struct downloads *all = task->all;
+    /* >> cancel-timeout */
+    if (task->timeout != NULL) { /* the download is over, so it can no longer time out */
+        delayed_call_cancel(task->timeout);
+        delayed_call_release(task->timeout);
+        task->timeout = NULL;
+    }
+    /* << cancel-timeout */
     if (descriptor->fd >= 0)
         close(descriptor->fd);
     descriptor->fd = -1;
     task->error = reason == REACTOR_CONNECTION_DONE ? 0 : reason;
     task->state = task->error ? TASK_FAILED : TASK_DONE;
-    if (task->error)
+    if (task->error == TASK_TIMED_OUT)
+        cli_warn(program, "task %d: %s: timed out after %g s", task->number, task->who, all->timeout);
+    else if (task->error)
         cli_warn(program, "task %d: %s: %s", task->number, task->who, reactor_strerror(task->error));
     else
         fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
@@ -198,6 +223,20 @@ static void task_connection_lost(struct descriptor *descriptor, int reason) {
         reactor_stop(all->reactor);
 }
 /* << connection-lost */
+
+/* >> timed-out */
+/* The task's timeout: the download took too long. The reactor is not losing this descriptor, so the
+ * task takes itself out of the loop and ends as if it had been lost, which closes the socket. */
+static int task_timed_out(void *arg) {
+    struct task *task = arg;
+    delayed_call_release(task->timeout); /* this call is running: nothing left to cancel */
+    task->timeout = NULL;
+    reactor_remove_reader(task->all->reactor, &task->descriptor);
+    reactor_remove_writer(task->all->reactor, &task->descriptor);
+    task_connection_lost(&task->descriptor, TASK_TIMED_OUT);
+    return 0;
+}
+/* << timed-out */
 
 static const char *task_log_prefix(struct descriptor *descriptor) {
     return ((struct task *)descriptor)->name;
@@ -230,19 +269,29 @@ static int start_downloads(void *arg) {
 /* << start-downloads */
 
 int main(int argc, char **argv) {
-    if (argc < 2)
-        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
+    double timeout = 0;
+    int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
+        const char *value;
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        /* >> timeout-option */
+        if (cli_option(argc, argv, &i, "--timeout", &value, program)) {
+            if (cli_parse_seconds(value, &timeout) != 0 || timeout == 0)
+                cli_fail(EXIT_USAGE, program, "bad timeout '%s': not a number of seconds > 0", value);
+            continue;
+        }
+        /* << timeout-option */
         if (argv[i][0] == '-')
             cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+        argv[++count] = argv[i];
     }
+    if (count == 0)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
 
     /* Check every address before downloading anything: a typo should not cost a long wait. */
-    int count = argc - 1;
     struct task *tasks = calloc((size_t)count, sizeof *tasks);
     if (tasks == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
@@ -260,7 +309,7 @@ int main(int argc, char **argv) {
     }
 
     /* >> main */
-    struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count};
+    struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count, .timeout = timeout};
     if (all.reactor == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     for (int i = 0; i < count; i++)

@@ -172,9 +172,10 @@ int delayed_call_delay(struct delayed_call *call, double seconds) {
     int err = check_pending(call);
     if (err != 0)
         return err;
-    if (isnan(seconds))
+    double deadline = call->scheduler->heap.entries[call->heap_index].deadline + seconds;
+    if (isnan(deadline)) /* a NaN seconds, or infinity minus infinity: NaN would break the heap's order */
         return -EINVAL;
-    return move_to(call, call->scheduler->heap.entries[call->heap_index].deadline + seconds);
+    return move_to(call, deadline);
 }
 
 bool delayed_call_active(const struct delayed_call *call) {

@@ -73,7 +73,8 @@ int delayed_call_cancel(struct delayed_call *call);
 /* Moves the call to `seconds` from now. Same errors as delayed_call_cancel, and -EINVAL for a bad delay. */
 int delayed_call_reset(struct delayed_call *call, double seconds);
 
-/* Moves the call `seconds` later (earlier if negative). Same errors as delayed_call_reset. */
+/* Moves the call `seconds` later (earlier if negative). Same errors as delayed_call_reset; -EINVAL also
+ * when the new deadline would not be a number (an infinite deadline moved by minus infinity). */
 int delayed_call_delay(struct delayed_call *call, double seconds);
 
 /* True while the call is pending: neither called nor cancelled. */

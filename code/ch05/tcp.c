@@ -51,6 +51,7 @@ static int resume_accepting(void *arg) {
     return reactor_add_reader(port->reactor, &port->descriptor);
 }
 
+/* >> serve-connection */
 /* Starts one accepted connection: a transport, then a protocol from the factory. A connection that
  * cannot be served is closed; the port goes on. */
 static void serve_connection(struct listening_port *port, int fd, const struct sockaddr_in *peer) {
@@ -75,6 +76,7 @@ static void serve_connection(struct listening_port *port, int fd, const struct s
     }
     transport_attach(t, p, NULL, NULL); /* calls connection_made */
 }
+/* << serve-connection */
 
 /* >> accept-loop */
 /* do_read: clients are waiting. Accepts every one of them (until EAGAIN) and serves each. Out of
@@ -122,6 +124,7 @@ static const struct descriptor_ops port_ops = {
     .log_prefix = port_log_prefix,
 };
 
+/* >> listen-tcp */
 int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
                        struct listening_port **out) {
     struct listening_port *port = calloc(1, sizeof *port);
@@ -155,6 +158,7 @@ int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, 
     *out = port;
     return 0;
 }
+/* << listen-tcp */
 
 unsigned short listening_port_number(const struct listening_port *port) {
     return ntohs(port->addr.sin_port);

@@ -164,6 +164,7 @@ static int transport_do_read(struct descriptor *d) {
 }
 /* << do-read */
 
+/* >> drop-unread */
 /* Reads and drops whatever the peer sent that nobody will read. Closing a socket with unread input
  * resets the connection instead of closing it, and a reset can destroy the last bytes we sent before
  * the peer has read them. */
@@ -172,6 +173,7 @@ static void drop_unread_input(int fd) {
     while (recv(fd, bytes, sizeof bytes, 0) > 0)
         continue;
 }
+/* << drop-unread */
 
 /* >> transport-lost */
 /* connection_lost: the reactor has let go of the transport (or an abort is being delivered). Closes
@@ -283,6 +285,7 @@ int transport_new(struct reactor *reactor, int fd, struct transport **out) {
     return 0;
 }
 
+/* >> attach */
 void transport_attach(struct transport *t, struct protocol *p, transport_lost_fn after_lost, void *arg) {
     t->protocol = p;
     t->after_lost = after_lost;
@@ -299,3 +302,4 @@ void transport_discard(struct transport *t) {
     free(t->queue);
     free(t);
 }
+/* << attach */

@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static struct task_clock *clock_;
 static struct scheduler *sched;
@@ -36,6 +39,11 @@ static void on_done(void *arg, int status) {
 }
 
 static void setup(void) {
+    calls = 0; /* reset here, not only by the fork: CK_FORK=no runs every test in one process */
+    last_intervals = 0;
+    last_time = 0;
+    stop_after = fail_after = -1;
+    done_count = done_status = 0;
     clock_ = task_clock_new();
     sched = task_clock_scheduler(clock_);
     loop = looping_call_new(sched, count_calls, NULL);
@@ -155,6 +163,138 @@ START_TEST(interval_zero_runs_on_every_pass) {
 }
 END_TEST
 
+START_TEST(alignment_counts_from_the_start_time_not_from_zero) {
+    task_clock_advance(clock_, 0.3);
+    looping_call_start(loop, 1.0, false);
+    task_clock_advance(clock_, 0.99); /* 1.29 */
+    ck_assert_int_eq(calls, 0);
+    task_clock_advance(clock_, 0.01); /* 1.3 */
+    ck_assert_int_eq(calls, 1);
+    task_clock_advance(clock_, 1.5); /* 2.8: late for 2.3 */
+    ck_assert_int_eq(calls, 2);
+    task_clock_advance(clock_, 0.5); /* 3.3, not 3.8 */
+    ck_assert_int_eq(calls, 3);
+    ck_assert(fabs(last_time - 3.3) < 1e-9);
+}
+END_TEST
+
+START_TEST(missed_intervals_are_counted_after_a_start_with_now) {
+    looping_call_start(loop, 1.0, true);
+    ck_assert_int_eq(last_intervals, 1);
+    task_clock_advance(clock_, 3.5); /* the calls due at 1, 2 and 3 come as one */
+    ck_assert_int_eq(calls, 2);
+    ck_assert_int_eq(last_intervals, 3);
+    task_clock_advance(clock_, 0.5);
+    ck_assert_int_eq(calls, 3);
+    ck_assert_int_eq(last_intervals, 1);
+}
+END_TEST
+
+START_TEST(a_restart_aligns_to_the_new_start) {
+    looping_call_start(loop, 1.0, false);
+    task_clock_advance(clock_, 1);
+    looping_call_stop(loop);
+    task_clock_advance(clock_, 0.5); /* 1.5 */
+    looping_call_start(loop, 1.0, false);
+    task_clock_advance(clock_, 0.5); /* 2.0: the old alignment, not the new */
+    ck_assert_int_eq(calls, 1);
+    task_clock_advance(clock_, 0.5); /* 2.5 */
+    ck_assert_int_eq(calls, 2);
+    ck_assert_int_eq(last_intervals, 1);
+}
+END_TEST
+
+START_TEST(stopping_during_a_start_with_now_leaves_nothing_scheduled) {
+    stop_after = 1;
+    ck_assert_int_eq(looping_call_start(loop, 1.0, true), 0);
+    ck_assert_int_eq(calls, 1);
+    ck_assert_int_eq(done_count, 1);
+    ck_assert_int_eq(done_status, 0);
+    ck_assert(!looping_call_running(loop));
+    ck_assert_uint_eq(scheduler_pending(sched), 0);
+}
+END_TEST
+
+START_TEST(failing_during_a_start_with_now_ends_the_loop) {
+    fail_after = 1;
+    looping_call_start(loop, 1.0, true);
+    ck_assert_int_eq(done_count, 1);
+    ck_assert_int_eq(done_status, -EIO);
+    ck_assert(!looping_call_running(loop));
+    ck_assert_uint_eq(scheduler_pending(sched), 0);
+}
+END_TEST
+
+START_TEST(freeing_a_running_loop_cancels_its_next_call_without_telling_done) {
+    looping_call_start(loop, 1.0, false);
+    ck_assert_uint_eq(scheduler_pending(sched), 1);
+    looping_call_free(loop);
+    loop = NULL; /* for teardown */
+    ck_assert_uint_eq(scheduler_pending(sched), 0);
+    ck_assert_int_eq(done_count, 0);
+    task_clock_advance(clock_, 5);
+    ck_assert_int_eq(calls, 0);
+}
+END_TEST
+
+START_TEST(a_failure_with_no_done_callback_is_reported_on_stderr) {
+    looping_call_on_done(loop, NULL, NULL);
+    fail_after = 1;
+    looping_call_start(loop, 1.0, false);
+    FILE *err = tmpfile();
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(err), 2);
+    task_clock_advance(clock_, 1);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(err);
+    char buf[256];
+    size_t n = fread(buf, 1, sizeof buf - 1, err);
+    buf[n] = '\0';
+    fclose(err);
+    ck_assert_str_eq(buf, "looping_call: count_calls failed: Input/output error\n");
+    ck_assert(!looping_call_running(loop));
+}
+END_TEST
+
+START_TEST(errors_have_names) {
+    ck_assert_ptr_nonnull(strstr(looping_call_strerror(LOOPING_CALL_ERR_RUNNING), "running"));
+    ck_assert_ptr_nonnull(strstr(looping_call_strerror(LOOPING_CALL_ERR_NOT_RUNNING), "not running"));
+    ck_assert_str_eq(looping_call_strerror(-EINVAL), strerror(EINVAL));
+}
+END_TEST
+
+/* 0.1 is not exact in binary, so ten advances of 0.1 land the clock a hair off each multiple of the
+ * interval (Twisted's test_withCountFloatingPointBoundary). A call may then come late and count two
+ * intervals, but the function is never told 0, and the counts add up to the intervals that went by. */
+static long interval_sum;
+static int zero_counts;
+static int sum_intervals(void *arg, long intervals) {
+    (void)arg;
+    interval_sum += intervals;
+    zero_counts += intervals == 0;
+    return 0;
+}
+
+START_TEST(counts_add_up_across_floating_point_boundaries) {
+    struct looping_call *tenth = looping_call_new(sched, sum_intervals, NULL);
+    interval_sum = 0;
+    zero_counts = 0;
+    ck_assert_int_eq(looping_call_start(tenth, 0.1, false), 0);
+    for (int i = 0; i < 10; i++)
+        task_clock_advance(clock_, 0.1);
+    double epsilon = 1.0 - task_clock_seconds(clock_);
+    ck_assert(epsilon != 0); /* else this test tests nothing */
+    if (epsilon > 0)
+        task_clock_advance(clock_, epsilon);
+    ck_assert_int_eq(zero_counts, 0);
+    ck_assert_int_eq(interval_sum, 10);
+    looping_call_free(tenth);
+}
+END_TEST
+
 int main(void) {
     Suite *suite = suite_create("looping_call");
     TCase *tc = tcase_create("looping-call");
@@ -169,6 +309,15 @@ int main(void) {
     tcase_add_test(tc, a_loop_can_be_started_again_after_it_ends);
     tcase_add_test(tc, start_errors);
     tcase_add_test(tc, interval_zero_runs_on_every_pass);
+    tcase_add_test(tc, alignment_counts_from_the_start_time_not_from_zero);
+    tcase_add_test(tc, missed_intervals_are_counted_after_a_start_with_now);
+    tcase_add_test(tc, a_restart_aligns_to_the_new_start);
+    tcase_add_test(tc, stopping_during_a_start_with_now_leaves_nothing_scheduled);
+    tcase_add_test(tc, failing_during_a_start_with_now_ends_the_loop);
+    tcase_add_test(tc, freeing_a_running_loop_cancels_its_next_call_without_telling_done);
+    tcase_add_test(tc, a_failure_with_no_done_callback_is_reported_on_stderr);
+    tcase_add_test(tc, errors_have_names);
+    tcase_add_test(tc, counts_add_up_across_floating_point_boundaries);
     suite_add_tcase(suite, tc);
     return run_suite_as_tap(suite);
 }

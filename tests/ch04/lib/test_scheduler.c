@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* A log of which calls ran, in order. */
-static char ran[64];
+static char ran[4096];
 static int record(void *arg) {
     strncat(ran, arg, sizeof ran - strlen(ran) - 1);
     return 0;
@@ -128,6 +128,16 @@ START_TEST(reset_and_delay_move_the_call) {
 }
 END_TEST
 
+START_TEST(delay_never_makes_a_deadline_that_is_not_a_number) {
+    struct delayed_call *call;
+    scheduler_call_later(sched, 1, record, "a", &call);
+    ck_assert_int_eq(delayed_call_delay(call, INFINITY), 0);
+    ck_assert_int_eq(delayed_call_delay(call, -INFINITY), -EINVAL);
+    ck_assert(isinf(delayed_call_get_time(call)));
+    delayed_call_release(call);
+}
+END_TEST
+
 START_TEST(bad_delays_are_refused) {
     ck_assert_int_eq(scheduler_call_later(sched, -0.1, record, "a", NULL), -EINVAL);
     ck_assert_int_eq(scheduler_call_later(sched, NAN, record, "a", NULL), -EINVAL);
@@ -223,6 +233,146 @@ START_TEST(errors_have_names) {
 }
 END_TEST
 
+START_TEST(cancelling_the_earliest_call_changes_the_timeout) {
+    struct delayed_call *first, *second;
+    scheduler_call_later(sched, 1, record, "a", &first);
+    scheduler_call_later(sched, 4, record, "b", &second);
+    ck_assert_uint_eq(scheduler_pending(sched), 2);
+    ck_assert(fabs(scheduler_timeout(sched) - 1) < 1e-9);
+    ck_assert_int_eq(delayed_call_cancel(first), 0);
+    ck_assert_uint_eq(scheduler_pending(sched), 1);
+    ck_assert(fabs(scheduler_timeout(sched) - 4) < 1e-9);
+    ck_assert_int_eq(delayed_call_cancel(second), 0);
+    ck_assert_uint_eq(scheduler_pending(sched), 0);
+    ck_assert(scheduler_timeout(sched) < 0); /* nothing left: no timeout */
+    ck_assert(fabs(delayed_call_get_time(first) - 1) < 1e-9); /* a cancelled call keeps its time */
+    delayed_call_release(first);
+    delayed_call_release(second);
+}
+END_TEST
+
+static struct delayed_call *victim;
+static int cancel_victim(void *arg) {
+    record(arg);
+    return delayed_call_cancel(victim);
+}
+
+START_TEST(a_running_call_can_cancel_another_due_in_the_same_pass) {
+    scheduler_call_later(sched, 1, cancel_victim, "a", NULL);
+    scheduler_call_later(sched, 1, record, "b", &victim);
+    scheduler_call_later(sched, 1, record, "c", NULL);
+    ck_assert_int_eq(task_clock_advance(clock_, 1), 2);
+    ck_assert_str_eq(ran, "ac");
+    ck_assert(!delayed_call_active(victim));
+    delayed_call_release(victim);
+}
+END_TEST
+
+static struct delayed_call *moved;
+static int move_to_now(void *arg) {
+    record(arg);
+    return delayed_call_reset(moved, 0);
+}
+
+START_TEST(a_call_moved_to_now_by_a_running_call_waits_for_the_next_pass) {
+    scheduler_call_later(sched, 1, move_to_now, "a", NULL);
+    scheduler_call_later(sched, 5, record, "b", &moved);
+    ck_assert_int_eq(task_clock_advance(clock_, 1), 1);
+    ck_assert_str_eq(ran, "a");
+    ck_assert_int_eq(task_clock_advance(clock_, 0), 1);
+    ck_assert_str_eq(ran, "ab");
+    delayed_call_release(moved);
+}
+END_TEST
+
+START_TEST(overdue_calls_run_in_deadline_order_in_one_pass) {
+    scheduler_call_later(sched, 3, record, "c", NULL);
+    scheduler_call_later(sched, 1, record, "a", NULL);
+    scheduler_call_later(sched, 2, record, "b", NULL);
+    ck_assert_int_eq(task_clock_advance(clock_, 10), 3);
+    ck_assert_str_eq(ran, "abc");
+}
+END_TEST
+
+START_TEST(reset_and_delay_refuse_bad_amounts_and_leave_the_call_alone) {
+    struct delayed_call *call;
+    scheduler_call_later(sched, 1, record, "a", &call);
+    ck_assert_int_eq(delayed_call_reset(call, -1), -EINVAL);
+    ck_assert_int_eq(delayed_call_reset(call, NAN), -EINVAL);
+    ck_assert_int_eq(delayed_call_delay(call, NAN), -EINVAL);
+    ck_assert(delayed_call_active(call));
+    ck_assert(fabs(delayed_call_get_time(call) - 1) < 1e-9);
+    ck_assert_int_eq(delayed_call_reset(call, 0.25), 0); /* earlier is allowed too */
+    ck_assert_int_eq(task_clock_advance(clock_, 0.25), 1);
+    ck_assert_str_eq(ran, "a");
+    ck_assert_int_eq(task_clock_advance(clock_, NAN), -EINVAL);
+    delayed_call_release(call);
+}
+END_TEST
+
+START_TEST(delaying_a_call_to_infinity_keeps_the_timeout_clamped) {
+    struct delayed_call *call;
+    scheduler_call_later(sched, 1, record, "a", &call);
+    ck_assert_int_eq(delayed_call_delay(call, INFINITY), 0);
+    ck_assert(scheduler_timeout(sched) == SCHEDULER_MAX_TIMEOUT);
+    ck_assert_int_eq(task_clock_advance(clock_, 1e300), 0);
+    ck_assert_str_eq(ran, "");
+    delayed_call_release(call);
+}
+END_TEST
+
+static struct delayed_call *own_handle;
+static int release_own_handle(void *arg) {
+    record(arg);
+    delayed_call_release(own_handle); /* as a timeout does once it fires: the call must outlive this */
+    own_handle = NULL;
+    return 0;
+}
+
+START_TEST(a_call_may_release_its_own_handle_while_it_runs) {
+    scheduler_call_later(sched, 1, release_own_handle, "a", &own_handle);
+    ck_assert_int_eq(task_clock_advance(clock_, 1), 1);
+    ck_assert_str_eq(ran, "a");
+    ck_assert_ptr_null(own_handle);
+}
+END_TEST
+
+START_TEST(many_calls_with_random_cancels_run_in_order) {
+    enum { N = 2000 };
+    static struct delayed_call *calls[N];
+    static int deadline[N];
+    static char names[N][12];
+    srand(5);
+    for (int i = 0; i < N; i++) {
+        deadline[i] = rand() % 50;
+        snprintf(names[i], sizeof names[i], "%d", i);
+        ck_assert_int_eq(scheduler_call_later(sched, deadline[i], record, names[i], &calls[i]), 0);
+    }
+    int cancelled = 0;
+    for (int i = 0; i < N; i += 1 + rand() % 3) {
+        ck_assert_int_eq(delayed_call_cancel(calls[i]), 0);
+        cancelled++;
+    }
+    ck_assert_uint_eq(scheduler_pending(sched), (size_t)(N - cancelled));
+    /* One time step at a time: every call due at t runs at t, in the order it was scheduled. */
+    for (int t = 0; t < 50; t++) {
+        ran[0] = '\0';
+        long expected = 0;
+        char want[sizeof ran] = "";
+        for (int i = 0; i < N; i++)
+            if (deadline[i] == t && delayed_call_active(calls[i])) {
+                expected++;
+                strcat(want, names[i]); /* a few dozen names: well within ran */
+            }
+        ck_assert_int_eq(task_clock_advance(clock_, t == 0 ? 0 : 1), expected);
+        ck_assert_str_eq(ran, want);
+    }
+    ck_assert_uint_eq(scheduler_pending(sched), 0);
+    for (int i = 0; i < N; i++)
+        delayed_call_release(calls[i]);
+}
+END_TEST
+
 int main(void) {
     Suite *suite = suite_create("scheduler");
     TCase *tc = tcase_create("delayed-calls");
@@ -235,6 +385,7 @@ int main(void) {
     tcase_add_test(tc, a_call_is_called_before_its_function_runs);
     tcase_add_test(tc, reset_and_delay_move_the_call);
     tcase_add_test(tc, bad_delays_are_refused);
+    tcase_add_test(tc, delay_never_makes_a_deadline_that_is_not_a_number);
     tcase_add_test(tc, timeout_comes_from_the_earliest_call);
     tcase_add_test(tc, an_overdue_call_means_no_wait_not_a_negative_one);
     tcase_add_test(tc, far_deadlines_clamp);
@@ -243,6 +394,14 @@ int main(void) {
     tcase_add_test(tc, freeing_the_clock_cancels_pending_calls_but_keeps_handles);
     tcase_add_test(tc, pump_advances_step_by_step);
     tcase_add_test(tc, errors_have_names);
+    tcase_add_test(tc, cancelling_the_earliest_call_changes_the_timeout);
+    tcase_add_test(tc, a_running_call_can_cancel_another_due_in_the_same_pass);
+    tcase_add_test(tc, a_call_moved_to_now_by_a_running_call_waits_for_the_next_pass);
+    tcase_add_test(tc, overdue_calls_run_in_deadline_order_in_one_pass);
+    tcase_add_test(tc, reset_and_delay_refuse_bad_amounts_and_leave_the_call_alone);
+    tcase_add_test(tc, delaying_a_call_to_infinity_keeps_the_timeout_clamped);
+    tcase_add_test(tc, a_call_may_release_its_own_handle_while_it_runs);
+    tcase_add_test(tc, many_calls_with_random_cancels_run_in_order);
     suite_add_tcase(suite, tc);
     return run_suite_as_tap(suite);
 }
