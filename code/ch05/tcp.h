@@ -2,7 +2,13 @@
  *
  * Both end in the same place: a transport (transport.h) with a protocol that a factory built
  * (protocol.h). Twisted's counterparts: reactor.listenTCP with its Port, reactor.connectTCP with its
- * Connector. Addresses are IPv4 (address.h reads and writes them). */
+ * Connector. Addresses are IPv4 (address.h reads and writes them).
+ *
+ * Where it differs from Twisted, on purpose: a connect that fails at once (no socket, a descriptor
+ * select() cannot watch, no memory, connect() refusing before it starts) is returned by
+ * reactor_connect_tcp rather than told to the factory a turn later, as libuv does, so that nothing is
+ * left half-made if the reactor stops first; and a client factory that builds no protocol hears
+ * client_connection_failed(REACTOR_ERR_NO_PROTOCOL). */
 #ifndef TCP_H
 #define TCP_H
 

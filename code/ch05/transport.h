@@ -8,7 +8,13 @@
  *
  * Lifetime: the library makes a transport (tcp.h) and frees it, right after the protocol's
  * connection_lost returns. A live transport is always registered with the reactor, so a reactor that
- * shuts down tells every one of them (REACTOR_ERR_CONNECTION_LOST). */
+ * shuts down tells every one of them (REACTOR_ERR_CONNECTION_LOST).
+ *
+ * Where it differs from Twisted, on purpose: a write after lose or abort is refused with
+ * REACTOR_ERR_DISCONNECTING (Twisted queues it, or drops it silently once closed), so a program learns
+ * that its bytes will never leave; and input that arrives while a clean close waits for the queue to
+ * drain is read and dropped, since closing a socket with unread input sends a reset that can destroy
+ * the last bytes we sent. */
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
 
