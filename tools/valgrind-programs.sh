@@ -5,7 +5,8 @@
 #
 # For each snapshot: starts three fast slow-poetry servers (--delay 0 --num-bytes 1000) and runs the
 # chapter's client against them under valgrind; then runs it once more against a port where nothing
-# listens (the failure path must not leak either). Reports per snapshot "ok" or what valgrind found, with
+# listens (the failure path must not leak either); then runs each server (slowpoetry, fastpoetry) under
+# valgrind while clients fetch from it, one leaving early, and stops it with SIGTERM. Reports per snapshot "ok" or what valgrind found, with
 # the log's path. Exits 1 if any snapshot leaked or had a memory error.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +70,32 @@ run_checked() {
     fi
 }
 
+# check_server NAME LOG: runs $bin/NAME under valgrind, fetches from it, stops it. Prints "" when clean.
+check_server() {
+    local name=$1 log=$2 out="$tmp/$1.out" line tries=0 port= pid
+    local fast=()
+    [ "$name" = slowpoetry ] && fast=(--delay 0.01 --num-bytes 100)
+    "${VALGRIND[@]}" --log-file="$log" "$bin/$name" --port 0 "${fast[@]}" poetry/tyger.txt >"$out" 2>"$out.err" &
+    pid=$!
+    while [ $tries -lt 400 ]; do
+        line=$(head -n 1 "$out" 2>/dev/null)
+        if [[ $line == *" on port "*. ]]; then port=${line##* on port }; port=${port%.}; break; fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    if [ -z "$port" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; echo "no start"; return; fi
+    timeout 60 bash -c "exec 3</dev/tcp/127.0.0.1/$port; head -c 5 <&3 >/dev/null; exec 3<&-" 2>/dev/null
+    timeout 120 "$bin/$client" "$port" "$port" "$port" >/dev/null 2>&1
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if grep -Eq '(definitely|indirectly) lost: [1-9]' "$log"; then
+        echo "leak"
+    elif grep -Eq 'ERROR SUMMARY: [1-9]' "$log" || grep -q 'Invalid (read|write)' "$log"; then
+        echo "memory error"
+    fi
+}
+
 bad=0
 for ch in "${snapshots[@]}"; do
     dir=code/$ch
@@ -100,8 +127,18 @@ for ch in "${snapshots[@]}"; do
     what=$(run_checked "$LOGS/$ch-refused.log" "$refused")
     [ -z "$what" ] || problems+=("$what on a refused connection (log: $LOGS/$ch-refused.log)")
 
+    # The servers, under valgrind: serve three clients at once and one that leaves early, then stop
+    # with SIGTERM. Memory still held then is "still reachable"; only lost blocks and errors count.
+    servers=()
+    for server in slowpoetry fastpoetry; do
+        [ -x "$bin/$server" ] || continue
+        servers+=("$server")
+        what=$(check_server "$server" "$LOGS/$ch-$server.log")
+        [ -z "$what" ] || problems+=("$what in $server (log: $LOGS/$ch-$server.log)")
+    done
+
     if [ ${#problems[@]} -eq 0 ]; then
-        echo "$ch: ok ($client)"
+        echo "$ch: ok ($client, ${servers[*]})"
     else
         bad=1
         echo "$ch: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
