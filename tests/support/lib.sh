@@ -69,7 +69,8 @@ show() {
 
 # start_process NAME COMMAND...: starts a server in the background whose first stdout line is
 # "Serving ... on port PORT." and waits (up to 10 s) for that line. Sets PORT, and NAME_PID/NAME_PORT.
-# Its stdout goes to $WORK/NAME.out and its stderr to $WORK/NAME.err. Returns 1 if it never said.
+# Its stdout goes to $WORK/NAME.out and its stderr to $WORK/NAME.err, so don't name a test's own files
+# NAME.out or NAME.err. Returns 1 if it never said.
 start_process() {
     local name=$1
     shift
