@@ -30,6 +30,7 @@ static int tick(void *arg) {
     struct countdown *countdown = arg;
     if (countdown->remaining == 0) {
         printf("Stop!\n");
+        fflush(stdout);
         return reactor_stop(countdown->reactor);
     }
     printf("%ld...\n", countdown->remaining--);

@@ -63,6 +63,7 @@ static void sift_down(struct call_heap *heap, size_t index) {
 }
 /* << sift */
 
+/* >> push */
 int call_heap_push(struct call_heap *heap, double deadline, void *item, size_t *slot) {
     if (heap->count == heap->capacity) {
         size_t capacity = heap->capacity ? heap->capacity * 2 : 64;
@@ -77,6 +78,7 @@ int call_heap_push(struct call_heap *heap, double deadline, void *item, size_t *
     sift_up(heap, heap->count - 1);
     return 0;
 }
+/* << push */
 
 const struct call_heap_entry *call_heap_peek(const struct call_heap *heap) {
     return heap->count > 0 ? &heap->entries[0] : NULL;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* >> entry */
 /* One entry: what the heap orders by, and what it carries. */
 struct call_heap_entry {
     double deadline;
@@ -23,6 +24,7 @@ struct call_heap {
     size_t capacity;
     uint64_t next_sequence;
 };
+/* << entry */
 
 /* Makes an empty heap. It owns only its array; free it with call_heap_destroy. */
 void call_heap_init(struct call_heap *heap);

@@ -41,6 +41,7 @@ struct scheduler *scheduler_new(scheduler_clock_fn clock, void *clock_arg, const
     return scheduler;
 }
 
+/* >> release */
 static void release(struct delayed_call *call) {
     if (--call->refs == 0)
         free(call);
@@ -53,6 +54,7 @@ static void leave_heap(struct delayed_call *call, enum call_state state) {
     call_heap_remove(heap, call->heap_index);
     call->state = state;
 }
+/* << release */
 
 void scheduler_free(struct scheduler *scheduler) {
     if (scheduler == NULL)
@@ -135,6 +137,7 @@ size_t scheduler_pending(const struct scheduler *scheduler) {
     return scheduler->heap.count;
 }
 
+/* >> cancel-reset */
 /* Returns 0 if the call is pending, else the error that says why it is not. */
 static int check_pending(const struct delayed_call *call) {
     if (call->state == CALL_CALLED)
@@ -177,6 +180,7 @@ int delayed_call_delay(struct delayed_call *call, double seconds) {
         return -EINVAL;
     return move_to(call, deadline);
 }
+/* << cancel-reset */
 
 bool delayed_call_active(const struct delayed_call *call) {
     return call->state == CALL_PENDING;

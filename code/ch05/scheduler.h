@@ -66,6 +66,7 @@ double scheduler_timeout(struct scheduler *scheduler);
 /* How many calls are pending (scheduled, neither called nor cancelled). */
 size_t scheduler_pending(const struct scheduler *scheduler);
 
+/* >> delayed-call-api */
 /* Cancels the call: it will not run. Returns 0, DELAYED_CALL_ERR_ALREADY_CALLED if it has run (or is
  * running now: "called" is set before the function starts) or DELAYED_CALL_ERR_ALREADY_CANCELLED. */
 int delayed_call_cancel(struct delayed_call *call);
@@ -85,6 +86,7 @@ double delayed_call_get_time(const struct delayed_call *call);
 
 /* Gives back the caller's handle. The call itself is unaffected: a pending call still runs. */
 void delayed_call_release(struct delayed_call *call);
+/* << delayed-call-api */
 
 /* Names the DELAYED_CALL_ERR_* codes and -errno codes. */
 const char *scheduler_strerror(int code);

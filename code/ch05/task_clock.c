@@ -42,12 +42,14 @@ double task_clock_seconds(const struct task_clock *clock) {
     return clock->now;
 }
 
+/* >> advance */
 long task_clock_advance(struct task_clock *clock, double seconds) {
     if (isnan(seconds) || seconds < 0)
         return -EINVAL;
     clock->now += seconds;
     return (long)scheduler_run_due(clock->scheduler);
 }
+/* << advance */
 
 long task_clock_pump(struct task_clock *clock, const double *amounts, size_t count) {
     long ran = 0;
