@@ -2,12 +2,14 @@
 #ifndef CLI_H
 #define CLI_H
 
+/* >> exit-codes */
 /* The exit codes every program in the workbook keeps. */
 enum {
     EXIT_ALL_WELL = 0, /* everything went well */
     EXIT_SOME_FAILED = 1, /* a download or a peer failed; the others still finished */
     EXIT_USAGE = 2, /* bad command line: unknown option, bad address or port, unreadable file */
 };
+/* << exit-codes */
 
 /* Prints "PROGRAM: MESSAGE" and a newline to stderr, then exits with status. */
 _Noreturn void cli_fail(int status, const char *program, const char *format, ...)

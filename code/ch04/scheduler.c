@@ -47,7 +47,8 @@ static void release(struct delayed_call *call) {
         free(call);
 }
 
-/* Takes the pending call out of the heap, remembering its deadline, and drops the heap's reference. */
+/* Takes the pending call out of the heap, remembering its deadline. The caller drops the heap's
+ * reference (release) once it is done with the call. */
 static void leave_heap(struct delayed_call *call, enum call_state state) {
     struct call_heap *heap = &call->scheduler->heap;
     call->time = heap->entries[call->heap_index].deadline;

@@ -153,6 +153,7 @@ static int send_poem(int client, const char *poem, size_t poem_len, const struct
 }
 /* << serve-client */
 
+/* >> listen-on */
 /* Opens a listening TCP socket on addr. Returns the descriptor, or exits on failure. */
 static int listen_on(struct sockaddr_in *addr) {
     char text[ADDRESS_TEXT_MAX];
@@ -170,6 +171,7 @@ static int listen_on(struct sockaddr_in *addr) {
     getsockname(fd, (struct sockaddr *)addr, &addr_len); /* learn the port the kernel chose for port 0 */
     return fd;
 }
+/* << listen-on */
 
 int main(int argc, char **argv) {
     struct options opts = parse_options(argc, argv);
