@@ -6,7 +6,8 @@
 # would see in a terminal: "$ command" lines, then the output. Ports differ on every run; that is expected.
 # Fast flags (--delay 0.1 --num-bytes 30) keep the whole recipe to about ten seconds.
 #
-# The NAME_PORT variables are set by `start` through printf -v, which shellcheck cannot follow:
+# The NAME_PORT and NAME_SHOWN variables are set by `start` and `slow` (tools/outputs/lib.sh) through
+# printf -v, which shellcheck cannot follow:
 # shellcheck disable=SC2154
 set -euo pipefail
 
@@ -14,56 +15,16 @@ ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT"
 
 BIN=code/ch01/build
-OUT=chapters/outputs
 DELAY=0.1
 NUM_BYTES=30
 
 make -s -C code/ch01
-mkdir -p "$OUT"
-
-TMP=$(mktemp -d)
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# OUT, TMP, start, slow, show_status: the helpers every recipe shares.
+# shellcheck source=tools/outputs/lib.sh
+. "$ROOT/tools/outputs/lib.sh"
 
 # The misbehaving test server (tests/support/badpeer.c) gives us a refused port and a reset, for real.
-"${CC:-cc}" -std=c11 -D_DEFAULT_SOURCE -O2 -o "$TMP/badpeer" tests/support/badpeer.c
-
-# start NAME COMMAND...: runs a server in the background, stdout and stderr together in $TMP/NAME.log,
-# waits (up to 10 s) for its first line "Serving ... on port PORT." and sets NAME_PORT.
-start() {
-    local name=$1
-    shift
-    "$@" >"$TMP/$name.log" 2>&1 &
-    pids+=("$!")
-    local pid=$! tries=0 line
-    while [ $tries -lt 200 ]; do
-        line=$(head -n 1 "$TMP/$name.log" 2>/dev/null || true)
-        case "$line" in
-        *" on port "*.)
-            line=${line##* on port }
-            printf -v "${name}_PORT" '%s' "${line%.}"
-            return 0
-            ;;
-        esac
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-        tries=$((tries + 1))
-    done
-    echo "ch01.sh: $name did not start: $(head -c 300 "$TMP/$name.log")" >&2
-    exit 1
-}
-
-# slow NAME POEM: a slow poetry server for poetry/POEM with the recipe's fast-but-still-slow flags.
-slow() {
-    start "$1" "$BIN/slowpoetry" --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" "poetry/$2"
-}
+build_badpeer
 
 # transcript FILE "DISPLAYED COMMAND" COMMAND...: writes "$ DISPLAYED COMMAND", then what COMMAND prints
 # on stdout and stderr in the order it prints it, then, if it fails, "$ echo $?" and the status.
@@ -81,7 +42,6 @@ transcript() {
 slow one ozymandias.txt
 slow two nachtlied.txt
 slow three tyger.txt
-slow_flags="--port 0 --delay $DELAY --num-bytes $NUM_BYTES"
 
 # Both programs' usage, as --help prints it.
 transcript "$OUT/ch01-server-help.txt" "slowpoetry --help" "$BIN/slowpoetry" --help
@@ -104,7 +64,7 @@ transcript "$OUT/ch01-help.txt" "get-poetry --help" "$BIN/get-poetry" --help
 
 # The first server's terminal: the line it starts with, then the line it logged for the client above.
 {
-    printf '$ slowpoetry %s poetry/ozymandias.txt\n' "$slow_flags"
+    printf '$ %s\n' "$one_SHOWN"
     head -n 2 "$TMP/one.log"
 } >"$OUT/ch01-server.txt"
 
@@ -118,13 +78,8 @@ transcript "$OUT/ch01-bad-address.txt" "get-poetry $one_PORT localhost:$two_PORT
 
 # A refused port (bound, never listening) between two good ones: the others still arrive, exit status 1.
 start refuse "$TMP/badpeer" refuse
-{
-    printf '$ get-poetry %s %s %s >poems.txt\n' "$two_PORT" "$refuse_PORT" "$one_PORT"
-    status=0
-    # shellcheck disable=SC2069
-    "$BIN/get-poetry" "$two_PORT" "$refuse_PORT" "$one_PORT" 2>&1 >"$TMP/refused-poems.txt" || status=$?
-    printf '$ echo $?\n%s\n' "$status"
-} >"$OUT/ch01-refused.txt"
+show_status "$OUT/ch01-refused.txt" "get-poetry $two_PORT $refuse_PORT $one_PORT >poems.txt" \
+    "$TMP/refused-poems.txt" "$BIN/get-poetry" "$two_PORT" "$refuse_PORT" "$one_PORT"
 
 # A reset mid-poem: the server sends part of a poem, then aborts the connection. Nothing goes to stdout.
 start reset "$TMP/badpeer" reset-after 29

@@ -8,7 +8,8 @@
 # Flags: 200 bytes every 0.3 s, so each poem arrives in a few slices and the interleaving shows in a
 # dozen lines. The whole recipe takes about ten seconds.
 # SC2069: `2>&1 >file` is on purpose: progress (stderr) goes into the transcript, poems (stdout) to a file.
-# SC2154: the NAME_PORT variables are set by start(), through printf -v.
+# SC2154: the NAME_PORT and NAME_SHOWN variables are set by start() and slow() (tools/outputs/lib.sh),
+# through printf -v.
 # shellcheck disable=SC2069,SC2154
 set -euo pipefail
 
@@ -17,73 +18,17 @@ cd "$ROOT"
 
 BIN=code/ch02/build
 BLOCKING=code/ch01/build
-OUT=chapters/outputs
 DELAY=0.3
 NUM_BYTES=200
 
 make -s -C code/ch02
 make -s -C code/ch01
-mkdir -p "$OUT"
-
-TMP=$(mktemp -d)
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# OUT, TMP, start, slow, slow_servers, show_status, poems_identical: the helpers every recipe shares.
+# shellcheck source=tools/outputs/lib.sh
+. "$ROOT/tools/outputs/lib.sh"
 
 # The misbehaving test server (tests/support/badpeer.c) gives us a refused port and a reset, for real.
-cc -std=c11 -D_DEFAULT_SOURCE -O2 -o "$TMP/badpeer" tests/support/badpeer.c
-
-# start NAME COMMAND...: runs a server in the background, stdout and stderr together in $TMP/NAME.log,
-# waits (up to 10 s) for its first line "Serving ... on port PORT." and sets NAME_PORT.
-start() {
-    local name=$1
-    shift
-    "$@" >"$TMP/$name.log" 2>&1 &
-    pids+=("$!")
-    local pid=$! tries=0 line
-    while [ $tries -lt 200 ]; do
-        line=$(head -n 1 "$TMP/$name.log")
-        case "$line" in
-        *" on port "*.)
-            line=${line##* on port }
-            printf -v "${name}_PORT" '%s' "${line%.}"
-            return 0
-            ;;
-        esac
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-        tries=$((tries + 1))
-    done
-    echo "ch02.sh: $name did not start: $(head -c 300 "$TMP/$name.log")" >&2
-    exit 1
-}
-
-# slow NAME POEM [FLAGS...]: a slow poetry server for poetry/POEM, by default with the recipe's flags.
-slow() {
-    local name=$1 poem=$2
-    shift 2
-    if [ $# -eq 0 ]; then set -- --delay "$DELAY" --num-bytes "$NUM_BYTES"; fi
-    start "$name" "$BIN/slowpoetry" --port 0 "$@" "poetry/$poem"
-}
-
-# run FILE "DISPLAYED COMMAND" COMMAND...: writes "$ DISPLAYED COMMAND", then what COMMAND prints on
-# stderr (its stdout, the poems, goes to $TMP/poems.txt), then "$ echo $?" and the status.
-run() {
-    local file=$1 shown=$2
-    shift 2
-    local status=0
-    {
-        printf '$ %s\n' "$shown"
-        "$@" 2>&1 >"$TMP/poems.txt" || status=$?
-        printf '$ echo $?\n%s\n' "$status"
-    } >"$file"
-}
+build_badpeer
 
 # Three servers, three poems of different lengths: 672 bytes (4 slices, 0.9 s), 443 bytes (3 slices,
 # 0.6 s) and 809 bytes (5 slices, 1.2 s). The second finishes first; the third is the slowest.
@@ -93,22 +38,14 @@ slow three tyger.txt
 ports="$one_PORT $two_PORT $three_PORT"
 
 # How the servers were started, as the chapter tells the reader to start them.
-{
-    for poem in ozymandias.txt hope.txt tyger.txt; do
-        printf '$ slowpoetry --port 0 --delay %s --num-bytes %s poetry/%s &\n' "$DELAY" "$NUM_BYTES" "$poem"
-    done
-    head -n 1 "$TMP/one.log"
-    head -n 1 "$TMP/two.log"
-    head -n 1 "$TMP/three.log"
-} >"$OUT/ch02-servers.txt"
+slow_servers one two three >"$OUT/ch02-servers.txt"
 
 # The main run: all three at once. Poems to a file, so the terminal shows the progress lines only.
 {
     printf '$ get-poetry %s >poems.txt\n' "$ports"
     # shellcheck disable=SC2086
-    "$BIN/get-poetry" $ports 2>&1 >"$TMP/async-poems.txt"
-    printf '$ cat poetry/ozymandias.txt poetry/hope.txt poetry/tyger.txt | cmp - poems.txt && echo identical\n'
-    cat poetry/ozymandias.txt poetry/hope.txt poetry/tyger.txt | cmp - "$TMP/async-poems.txt" && echo identical
+    "$BIN/get-poetry" $ports 2>&1 >"$TMP/poems.txt"
+    poems_identical ozymandias.txt hope.txt tyger.txt
 } >"$OUT/ch02-run.txt"
 
 # The same three servers, fetched by chapter 1's blocking client: the sum, not the slowest.
@@ -122,8 +59,7 @@ ports="$one_PORT $two_PORT $three_PORT"
 # so 88-byte slices cut it after its first byte. The poem still arrives byte for byte.
 slow split ozymandias.txt --delay 0.05 --num-bytes 88
 {
-    printf '$ slowpoetry --port 0 --delay 0.05 --num-bytes 88 poetry/ozymandias.txt &\n'
-    head -n 1 "$TMP/split.log"
+    slow_servers split
     printf '$ get-poetry %s >poem.txt\n' "$split_PORT"
     "$BIN/get-poetry" "$split_PORT" 2>&1 >"$TMP/split-poem.txt"
     printf '$ cmp poetry/ozymandias.txt poem.txt && echo identical\n'
@@ -132,12 +68,12 @@ slow split ozymandias.txt --delay 0.05 --num-bytes 88
 
 # A refused port (bound, never listening) between two good ones: the others still arrive, exit status 1.
 start refuse "$TMP/badpeer" refuse
-run "$OUT/ch02-refused.txt" "get-poetry $one_PORT $refuse_PORT $two_PORT >poems.txt" \
+show_status "$OUT/ch02-refused.txt" "get-poetry $one_PORT $refuse_PORT $two_PORT >poems.txt" "$TMP/poems.txt" \
     "$BIN/get-poetry" "$one_PORT" "$refuse_PORT" "$two_PORT"
 
 # A reset mid-poem beside a good download: the partial poem is dropped, the other one arrives.
 start reset "$TMP/badpeer" reset-after 29
-run "$OUT/ch02-reset.txt" "get-poetry $reset_PORT $two_PORT >poems.txt" \
+show_status "$OUT/ch02-reset.txt" "get-poetry $reset_PORT $two_PORT >poems.txt" "$TMP/poems.txt" \
     "$BIN/get-poetry" "$reset_PORT" "$two_PORT"
 
 # select() cannot watch a descriptor at or above FD_SETSIZE. A shell that already holds descriptors 3 to
@@ -145,13 +81,10 @@ run "$OUT/ch02-reset.txt" "get-poetry $reset_PORT $two_PORT >poems.txt" \
 # is lower, the transcript committed last time stays as it is.
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 1200 ]; then
     shown="(ulimit -n 1200; for fd in \$(seq 3 1100); do eval \"exec \$fd</dev/null\"; done; get-poetry $two_PORT)"
-    status=0
-    {
-        printf '$ %s\n' "$shown"
+    # shellcheck disable=SC2016 # the single-quoted script is bash -c's, expanded there
+    show_status "$TMP/fd-setsize.txt" "$shown" /dev/null \
         bash -c 'ulimit -n 1200; for fd in $(seq 3 1100); do eval "exec $fd</dev/null"; done; exec "$@"' \
-            _ "$BIN/get-poetry" "$two_PORT" 2>&1 >/dev/null || status=$?
-        printf '$ echo $?\n%s\n' "$status"
-    } >"$TMP/fd-setsize.txt"
+        _ "$BIN/get-poetry" "$two_PORT"
     mv "$TMP/fd-setsize.txt" "$OUT/ch02-fd-setsize.txt"
 else
     echo "ch02.sh: the hard limit on open files is too low to show FD_SETSIZE; kept $OUT/ch02-fd-setsize.txt" >&2

@@ -12,7 +12,8 @@
 # is expected. The servers send 200 bytes every 0.3 s, as in chapters 2 and 3's transcripts, so their
 # runs can be compared line by line. The whole recipe takes about ten seconds.
 # SC2069: `2>&1 >file` is on purpose: progress (stderr) goes into the transcript, poems (stdout) to a file.
-# SC2154: the NAME_PORT variables are set by start(), through printf -v.
+# SC2154: the NAME_PORT and NAME_SHOWN variables are set by start() and slow() (tools/outputs/lib.sh),
+# through printf -v.
 # SC2012: the file names listed at the end are our own, plain ones.
 # shellcheck disable=SC2012,SC2069,SC2154
 set -euo pipefail
@@ -21,59 +22,22 @@ ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$ROOT"
 
 BIN=code/ch05/build
-OUT=chapters/outputs
 DELAY=0.3
 NUM_BYTES=200
 
 make -s -C code/ch05
 make -s -C code/ch01 # chapter 1's one-client-at-a-time server, for the comparison
-mkdir -p "$OUT"
 # The programs run by their bare names, as the chapter tells the reader to run them.
 PATH="$ROOT/$BIN:$PATH"
-
-TMP=$(mktemp -d)
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# OUT, TMP, start, slow, slow_servers, show_status, poems_identical: the helpers every recipe shares.
+# shellcheck source=tools/outputs/lib.sh
+. "$ROOT/tools/outputs/lib.sh"
+# Servers keep their stdout in $TMP/NAME.log and their stderr (what a reader would put in server.log)
+# in $TMP/NAME.err.
+SERVER_STDERR=separate
 
 # The misbehaving test server (tests/support/badpeer.c): a refused port, a reset and a silent peer.
-cc -std=c11 -D_DEFAULT_SOURCE -O2 -o "$TMP/badpeer" tests/support/badpeer.c
-
-# start NAME COMMAND...: runs a server in the background, stdout in $TMP/NAME.log and stderr in
-# $TMP/NAME.err, waits (up to 10 s) for its first line "Serving ... on port PORT." and sets NAME_PORT.
-start() {
-    local name=$1
-    shift
-    "$@" >"$TMP/$name.log" 2>"$TMP/$name.err" &
-    pids+=("$!")
-    local pid=$! tries=0 line
-    while [ $tries -lt 200 ]; do
-        line=$(head -n 1 "$TMP/$name.log")
-        case "$line" in
-        *" on port "*.)
-            line=${line##* on port }
-            printf -v "${name}_PORT" '%s' "${line%.}"
-            return 0
-            ;;
-        esac
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-        tries=$((tries + 1))
-    done
-    echo "ch05.sh: $name did not start: $(head -c 300 "$TMP/$name.log" "$TMP/$name.err")" >&2
-    exit 1
-}
-
-# slow NAME POEM: a slow poetry server of this chapter for poetry/POEM, with the recipe's flags.
-slow() {
-    start "$1" slowpoetry --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" "poetry/$2"
-}
+build_badpeer
 
 # server_line SHOWN NAME: "$ SHOWN" and server NAME's first line, as a terminal shows them.
 server_line() {
@@ -89,22 +53,13 @@ slow one ozymandias.txt
 slow two hope.txt
 slow three tyger.txt
 ports="$one_PORT $two_PORT $three_PORT"
-{
-    for name in one two three; do
-        poem=$(head -n 1 "$TMP/$name.log" | sed 's/^Serving \(.*\) on port .*/\1/')
-        printf '$ slowpoetry --port 0 --delay %s --num-bytes %s %s &\n' "$DELAY" "$NUM_BYTES" "$poem"
-    done
-    head -n 1 "$TMP/one.log"
-    head -n 1 "$TMP/two.log"
-    head -n 1 "$TMP/three.log"
-} >"$OUT/ch05-servers.txt"
+slow_servers one two three >"$OUT/ch05-servers.txt"
 
 {
     printf '$ get-poetry %s >poems.txt\n' "$ports"
     # shellcheck disable=SC2086
     get-poetry $ports 2>&1 >"$TMP/poems.txt"
-    printf '$ cat poetry/ozymandias.txt poetry/hope.txt poetry/tyger.txt | cmp - poems.txt && echo identical\n'
-    cat poetry/ozymandias.txt poetry/hope.txt poetry/tyger.txt | cmp - "$TMP/poems.txt" && echo identical
+    poems_identical ozymandias.txt hope.txt tyger.txt
 } >"$OUT/ch05-run.txt"
 
 # ---- three clients, one slow server: this chapter's, then chapter 1's ----
@@ -148,9 +103,9 @@ start fast fastpoetry --port 0 poetry/nachtlied.txt
 # A fresh server, so that its log holds only this story. head reads 40 bytes of the first 200-byte
 # slice and exits with the rest unread, so its kernel resets the connection. The next client is
 # served as if nothing had happened.
-start early slowpoetry --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" poetry/hope.txt
+slow early hope.txt
 {
-    server_line "slowpoetry --port 0 --delay $DELAY --num-bytes $NUM_BYTES poetry/hope.txt 2>server.log &" early
+    server_line "$early_SHOWN 2>server.log &" early
     printf '$ head -c 40 </dev/tcp/127.0.0.1/%s; echo\n' "$early_PORT"
     bash -c "head -c 40 </dev/tcp/127.0.0.1/$early_PORT"
     echo
@@ -162,12 +117,8 @@ start early slowpoetry --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" poetry
 
 # ---- a port already in use ----
 
-{
-    printf '$ slowpoetry --port %s poetry/tyger.txt\n' "$one_PORT"
-    status=0
-    slowpoetry --port "$one_PORT" poetry/tyger.txt 2>&1 || status=$?
-    printf '$ echo $?\n%s\n' "$status"
-} >"$OUT/ch05-port-in-use.txt"
+show_status "$OUT/ch05-port-in-use.txt" "slowpoetry --port $one_PORT poetry/tyger.txt" - \
+    slowpoetry --port "$one_PORT" poetry/tyger.txt
 
 # ---- what can go wrong on the client's side ----
 
@@ -179,12 +130,7 @@ start silent "$TMP/badpeer" silent
 failing_run() {
     local file=$1 shown=$2
     shift 2
-    {
-        printf '$ get-poetry %s >poems.txt\n' "$shown"
-        status=0
-        get-poetry "$@" 2>&1 >/dev/null || status=$?
-        printf '$ echo $?\n%s\n' "$status"
-    } >"$file"
+    show_status "$file" "get-poetry $shown >poems.txt" /dev/null get-poetry "$@"
 }
 
 # A refused port (bound, never listening) between two good ones: it fails alone.

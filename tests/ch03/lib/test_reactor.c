@@ -3,6 +3,7 @@
  * the library. Each test drives a real reactor over pipes and socket pairs. */
 #include "check_main.h"
 #include "reactor.h"
+#include "test_helpers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,51 +33,10 @@ static void setup(void) {
     unsetenv("REACTOR_TRACE");
 }
 
-/* ---- helpers: pipes, stderr capture ---- */
-
-static void make_pipe(int fds[2]) {
-    ck_assert_int_eq(pipe(fds), 0);
-    ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
-    ck_assert_int_eq(fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
-}
-
-static void close_pipe(int fds[2]) {
-    close(fds[0]);
-    close(fds[1]);
-}
+/* ---- helpers (make_pipe, close_pipe, capture_begin/_end, the clocks: tests/support/test_helpers.h) ---- */
 
 static void poke(int fd) {
     ck_assert_int_eq(write(fd, "x", 1), 1);
-}
-
-/* Sends everything written to stderr into a temporary file until capture_end. */
-struct capture {
-    FILE *file;
-    int saved;
-};
-
-static void capture_begin(struct capture *c) {
-    fflush(stderr);
-    c->file = tmpfile();
-    ck_assert_ptr_nonnull(c->file);
-    c->saved = dup(2);
-    ck_assert_int_ge(c->saved, 0);
-    ck_assert_int_eq(dup2(fileno(c->file), 2), 2);
-}
-
-/* Puts stderr back and returns what was written meanwhile (the caller frees it). */
-static char *capture_end(struct capture *c) {
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    long len = ftell(c->file);
-    char *text = calloc(1, (size_t)(len > 0 ? len : 0) + 1);
-    ck_assert_ptr_nonnull(text);
-    rewind(c->file);
-    size_t got = len > 0 ? fread(text, 1, (size_t)len, c->file) : 0;
-    text[got] = '\0';
-    fclose(c->file);
-    return text;
 }
 
 /* ---- a descriptor that records what the reactor does to it, and can be told what to do ---- */
@@ -656,27 +616,13 @@ END_TEST
 
 /* ---- the cost of waiting ---- */
 
-static double cpu_seconds(void) {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-static double wall_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 START_TEST(an_idle_reactor_uses_no_cpu) {
     int fds[2];
     make_pipe(fds);
     pid_t child = fork();
     ck_assert_int_ge(child, 0);
     if (child == 0) {
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-        nanosleep(&pause, NULL);
+        sleep_seconds(0.3);
         (void)!write(fds[1], "x", 1);
         _exit(0);
     }

@@ -4,6 +4,7 @@
 #include "check_main.h"
 #include "looping_call.h"
 #include "reactor.h"
+#include "test_helpers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,53 +39,11 @@ static void teardown(void) {
     reactor = NULL;
 }
 
-static double wall_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void) {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 /* Runs the reactor and returns how long it took, in seconds; fails the test if run fails. */
 static double timed_run(void) {
     double start = wall_seconds();
     ck_assert_int_eq(reactor_run(reactor), 0);
     return wall_seconds() - start;
-}
-
-/* Sends stderr into a temporary file until capture_end, which returns what was written (to free). */
-struct capture {
-    FILE *file;
-    int saved;
-};
-
-static void capture_begin(struct capture *c) {
-    fflush(stderr);
-    c->file = tmpfile();
-    ck_assert_ptr_nonnull(c->file);
-    c->saved = dup(2);
-    ck_assert_int_ge(c->saved, 0);
-    ck_assert_int_eq(dup2(fileno(c->file), 2), 2);
-}
-
-static char *capture_end(struct capture *c) {
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    long len = ftell(c->file);
-    char *text = calloc(1, (size_t)(len > 0 ? len : 0) + 1);
-    ck_assert_ptr_nonnull(text);
-    rewind(c->file);
-    size_t got = len > 0 ? fread(text, 1, (size_t)len, c->file) : 0;
-    text[got] = '\0';
-    fclose(c->file);
-    return text;
 }
 
 /* ---- the delayed calls the tests schedule ---- */
@@ -132,8 +91,7 @@ END_TEST
 START_TEST(a_zero_delay_call_made_before_run_waits_for_run) {
     ck_assert_int_eq(reactor_call_later(reactor, 0, record, "a", NULL), 0);
     ck_assert_int_eq(reactor_call_later(reactor, 0, stop_reactor, NULL, NULL), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+    sleep_seconds(0.02);
     ck_assert_str_eq(events, "");
     timed_run();
     ck_assert_str_eq(events, "a stop ");
@@ -182,7 +140,7 @@ static const struct descriptor_ops ready_ops = {.do_read = ready_read, .connecti
 
 static void ready_reader_init(struct ready_reader *r) {
     memset(r, 0, sizeof *r);
-    ck_assert_int_eq(pipe(r->fds), 0);
+    make_pipe(r->fds);
     ck_assert_int_eq(write(r->fds[1], "x", 1), 1);
     r->base.fd = r->fds[0];
     r->base.ops = &ready_ops;
@@ -190,8 +148,7 @@ static void ready_reader_init(struct ready_reader *r) {
 }
 
 static void ready_reader_close(struct ready_reader *r) {
-    close(r->fds[0]);
-    close(r->fds[1]);
+    close_pipe(r->fds);
 }
 
 static int schedule_inner(void *arg) {
@@ -269,8 +226,7 @@ START_TEST(a_running_call_can_cancel_one_due_in_the_same_turn) {
     ck_assert_int_eq(reactor_call_later(reactor, 0.01, cancel_victim, NULL, NULL), 0);
     ck_assert_int_eq(reactor_call_later(reactor, 0.01, never, NULL, &victim), 0);
     ck_assert_int_eq(reactor_call_later(reactor, 0.02, stop_reactor, NULL, NULL), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 30 * 1000 * 1000};
-    nanosleep(&pause, NULL); /* both are overdue when the first turn starts */
+    sleep_seconds(0.03); /* both are overdue when the first turn starts */
     timed_run();
     ck_assert_str_eq(events, "canceller stop ");
     ck_assert_int_eq(delayed_call_cancel(victim), DELAYED_CALL_ERR_ALREADY_CANCELLED);
@@ -345,15 +301,14 @@ END_TEST
 /* A reader that is never ready: the reactor must still wake for a delayed call. */
 START_TEST(an_idle_descriptor_does_not_hide_a_due_call) {
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
+    make_pipe(fds);
     struct ready_reader r = {.base = {.fd = fds[0], .ops = &ready_ops}};
     ck_assert_int_eq(reactor_add_reader(reactor, &r.base), 0);
     ck_assert_int_eq(reactor_call_later(reactor, 0.05, stop_reactor, NULL, NULL), 0);
     double took = timed_run();
     ck_assert_str_eq(events, "stop ");
     ck_assert_msg(took < 5, "took %.3fs", took);
-    close(fds[0]);
-    close(fds[1]);
+    close_pipe(fds);
 }
 END_TEST
 
@@ -387,7 +342,7 @@ static int poke(void *arg) {
 
 START_TEST(a_far_deadline_still_lets_io_wake_the_loop) {
     int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
+    make_pipe(fds);
     struct descriptor d = {.fd = fds[0], .ops = &stop_on_read_ops};
     ck_assert_int_eq(reactor_add_reader(reactor, &d), 0);
     ck_assert_int_eq(reactor_call_later(reactor, INFINITY, never, NULL, NULL), 0);
@@ -395,8 +350,7 @@ START_TEST(a_far_deadline_still_lets_io_wake_the_loop) {
     double took = timed_run();
     ck_assert_str_eq(events, "poke read ");
     ck_assert_msg(took < 2, "took %.3fs", took);
-    close(fds[0]);
-    close(fds[1]);
+    close_pipe(fds);
 }
 END_TEST
 
@@ -463,8 +417,7 @@ START_TEST(reactor_seconds_is_monotonic_and_advances) {
         ck_assert_msg(now >= last, "the clock went back from %.9f to %.9f", last, now);
         last = now;
     }
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+    sleep_seconds(0.05);
     double moved = reactor_seconds(reactor) - first;
     ck_assert_msg(moved >= 0.04 && moved < 5, "50 ms of sleep moved the clock by %.6fs", moved);
     double s = scheduler_seconds(reactor_scheduler(reactor)) - reactor_seconds(reactor);
