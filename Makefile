@@ -11,6 +11,7 @@
 #   make diffs            build/diffs/chNN.diff: what each chapter changed in the code
 #   make valgrind         run the chapter programs under valgrind and report leaks
 #   make compile-commands compile_commands.json for your editor (needs bear)
+#   make bench            benchmarks: our reactor vs libevent, libev, libuv, raw epoll (bench/results/latest.md)
 #   make clean
 
 SNAPSHOTS := $(sort $(wildcard code/ch[0-9][0-9]))
@@ -47,6 +48,9 @@ diffs:
 valgrind: programs
 	bash tools/valgrind-programs.sh
 
+bench:
+	bash bench/run.sh
+
 compile-commands:
 	@command -v bear >/dev/null || { echo "compile-commands needs bear (apt-get install bear)"; exit 1; }
 	bear --output compile_commands.json -- $(MAKE) -B programs
@@ -55,4 +59,4 @@ clean:
 	@for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir clean; done
 	rm -rf build
 
-.PHONY: all setup programs test check demo book outputs diffs valgrind compile-commands clean
+.PHONY: all setup programs test check demo book outputs diffs valgrind bench compile-commands clean

@@ -5,7 +5,8 @@
 # and failing both it prints the exact command to run and exits 1.
 set -u
 
-packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind)
+packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
+          libevent-dev libev-dev libuv1-dev) # the last three: bench/ (make bench)
 
 missing=()
 for p in "${packages[@]}"; do
