@@ -6,7 +6,7 @@
 set -u
 
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
-          libevent-dev libev-dev libuv1-dev) # the last three: bench/ (make bench)
+          libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
 
 missing=()
 for p in "${packages[@]}"; do
