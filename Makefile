@@ -20,10 +20,10 @@ all: programs book
 
 setup:
 	bash tools/install-deps.sh
-	$(MAKE) all
+	$(MAKE) --no-print-directory all
 
 programs:
-	@set -e; for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir SANITIZE=$(SANITIZE); done
+	@set -e; for dir in $(SNAPSHOTS); do $(MAKE) -s --no-print-directory -C $$dir SANITIZE=$(SANITIZE); done
 
 test:
 	SANITIZE=$(SANITIZE) bash tools/run-tests.sh
@@ -56,7 +56,7 @@ compile-commands:
 	bear --output compile_commands.json -- $(MAKE) -B programs
 
 clean:
-	@for dir in $(SNAPSHOTS); do $(MAKE) -s -C $$dir clean; done
+	@for dir in $(SNAPSHOTS); do $(MAKE) -s --no-print-directory -C $$dir clean; done
 	rm -rf build
 
 .PHONY: all setup programs test check demo book outputs diffs valgrind bench compile-commands clean
