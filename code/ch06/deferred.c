@@ -1,0 +1,645 @@
+/* deferred.c: Deferreds. See deferred.h for the contracts.
+ *
+ * The heart is run_callbacks, which follows Twisted's Deferred._runCallbacks: a loop over a stack of
+ * Deferreds instead of recursion. When a Deferred that others wait on reaches the "continue" pair one of
+ * them left on it, it hands its result over and the waiting one is pushed on the stack and runs next;
+ * when that one is done it is popped, and the first goes on with its own remaining pairs. The stack is
+ * threaded through the Deferreds themselves (`below`), so firing never allocates and never recurses. */
+#include "deferred.h"
+
+#include "result.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* >> struct */
+/* One add_callbacks: a callback and an errback, each with its own argument. NULL passes the result on. */
+struct pair {
+    deferred_fn callback;
+    void *callback_arg;
+    deferred_fn errback;
+    void *errback_arg;
+};
+
+enum { INLINE_PAIRS = 3 }; /* most chains are short: their pairs live inside the Deferred */
+
+enum {
+    CALLED = 1 << 0,   /* fired */
+    RUNNING = 1 << 1,  /* one of its callbacks is running now (Twisted's _runningCallbacks) */
+    SUPPRESS = 1 << 2, /* cancelled without a canceller: swallow the next fire */
+};
+
+struct deferred {
+    union {
+        struct pair inline_pairs[INLINE_PAIRS]; /* while count <= INLINE_PAIRS */
+        struct {
+            struct pair *array;
+            uint32_t capacity;
+        } heap; /* after: every pair, on the heap */
+    } pairs;
+    /* The current result, kept as the three fields of a struct deferred_result packed tighter. */
+    void *result;                /* value, struct failure * or struct deferred * (kind says which) */
+    void (*result_free)(void *); /* for a value */
+    const char *origin;          /* where it was made (static) */
+    struct deferred *below;      /* next lower on a run's stack, or on the list of Deferreds to free */
+    struct extra *extra;         /* canceller and trace, for the few that have them; else NULL */
+    uint32_t count;              /* pairs added */
+    uint32_t next;               /* the first pair not yet run */
+    uint32_t refs;
+    uint32_t paused; /* pauses, including one while waiting on an inner Deferred */
+    uint8_t kind;    /* enum deferred_kind of result */
+    uint8_t flags;
+};
+/* << struct */
+
+/* What only some Deferreds need. */
+struct step { /* the trace of one pair */
+    const char *callback_name, *errback_name;
+    char ran;          /* 0 not yet, 'c' callback, 'e' errback, 'p' passed by (NULL), 'w' woke a waiter */
+    uint8_t kind_after; /* the result's kind after the step */
+    char text[40];     /* the result after the step, described */
+};
+struct extra {
+    deferred_canceller canceller;
+    void *canceller_arg;
+    bool tracing;
+    deferred_describe_fn describe;
+    char fired_with[40]; /* the result it was fired with, described */
+    uint8_t fired_kind;
+    struct step *steps;
+    uint32_t steps_capacity;
+};
+
+/* The functions that mark Deferred-made pairs; never called. Like Twisted's _CONTINUE sentinel. */
+static struct deferred_result continue_waiter(struct deferred_result result, void *arg) {
+    (void)arg;
+    return result;
+}
+static struct deferred_result fire_chained(struct deferred_result result, void *arg);
+
+static deferred_unhandled_fn unhandled_fn;
+static void *unhandled_arg;
+
+size_t deferred_struct_size(void) { return sizeof(struct deferred); }
+
+static struct pair *pairs_of(struct deferred *d) {
+    return d->count <= INLINE_PAIRS ? d->pairs.inline_pairs : d->pairs.heap.array;
+}
+static const struct pair *const_pairs_of(const struct deferred *d) {
+    return d->count <= INLINE_PAIRS ? d->pairs.inline_pairs : d->pairs.heap.array;
+}
+
+static struct deferred_result get_result(const struct deferred *d) {
+    struct deferred_result r = {.kind = (enum deferred_kind)d->kind, .value = d->result};
+    if (r.kind == DEFERRED_VALUE)
+        r.free = d->result_free;
+    return r;
+}
+static void set_result(struct deferred *d, struct deferred_result r) {
+    d->kind = (uint8_t)r.kind;
+    d->result = r.value; /* the union's members share their storage */
+    d->result_free = r.kind == DEFERRED_VALUE ? r.free : NULL;
+}
+static void set_none(struct deferred *d) { set_result(d, deferred_none()); }
+
+static struct extra *extra_of(struct deferred *d) {
+    if (d->extra == NULL)
+        d->extra = calloc(1, sizeof *d->extra);
+    return d->extra;
+}
+
+/* ---- Freeing ---- */
+
+/* Drops one reference without freeing: a Deferred that reaches zero goes on *list, so that freeing a
+ * long chain is a loop, not a recursion. */
+static void drop(struct deferred *d, struct deferred **list) {
+    if (--d->refs == 0) {
+        d->below = *list;
+        *list = d;
+    }
+}
+
+static void report_unhandled(const struct deferred *d) {
+    const struct failure *failure = d->result;
+    if (unhandled_fn != NULL) {
+        unhandled_fn(failure, d->origin, unhandled_arg);
+        return;
+    }
+    fprintf(stderr, "Unhandled error in Deferred made at %s:\n    ", d->origin);
+    failure_print(failure, stderr);
+}
+
+/* Frees one Deferred whose last reference is gone. What it held that holds others (a waiter's
+ * reference, a chained Deferred's) goes on *list. */
+static void destroy(struct deferred *d, struct deferred **list) {
+    if (d->kind == DEFERRED_FAILURE)
+        report_unhandled(d);
+    if (d->kind != DEFERRED_WAIT) /* a Deferred it waits on is not held by it */
+        deferred_result_free(get_result(d));
+    struct pair *pairs = pairs_of(d);
+    for (uint32_t i = d->next; i < d->count; i++) {
+        if (pairs[i].callback == continue_waiter) { /* a Deferred waits on this one, which never fires */
+            struct deferred *waiter = pairs[i].callback_arg;
+            if (waiter->kind == DEFERRED_WAIT && waiter->result == d)
+                waiter->result = NULL; /* it stays paused: nothing can wake it now */
+            drop(waiter, list);
+        } else if (pairs[i].callback == fire_chained) {
+            drop(pairs[i].callback_arg, list);
+        }
+    }
+    if (d->count > INLINE_PAIRS)
+        free(d->pairs.heap.array);
+    if (d->extra != NULL)
+        free(d->extra->steps);
+    free(d->extra);
+    free(d);
+}
+
+static void free_list(struct deferred *list) {
+    while (list != NULL) {
+        struct deferred *d = list;
+        list = d->below;
+        destroy(d, &list);
+    }
+}
+
+void deferred_unref(struct deferred *d) {
+    if (d == NULL)
+        return;
+    struct deferred *list = NULL;
+    drop(d, &list);
+    free_list(list);
+}
+
+struct deferred *deferred_ref(struct deferred *d) {
+    d->refs++;
+    return d;
+}
+
+void deferred_result_free(struct deferred_result result) {
+    switch (result.kind) {
+    case DEFERRED_VALUE:
+        if (result.free != NULL)
+            result.free(result.value);
+        break;
+    case DEFERRED_FAILURE:
+        failure_free(result.failure);
+        break;
+    case DEFERRED_WAIT:
+        deferred_unref(result.wait);
+        break;
+    }
+}
+
+/* ---- Making, adding ---- */
+
+struct deferred *deferred_new_at(const char *origin, deferred_canceller canceller, void *arg) {
+    struct deferred *d = malloc(sizeof *d);
+    if (d == NULL)
+        return NULL;
+    *d = (struct deferred){.origin = origin, .refs = 1, .kind = DEFERRED_VALUE};
+    if (canceller != NULL) {
+        if (extra_of(d) == NULL) {
+            free(d);
+            return NULL;
+        }
+        d->extra->canceller = canceller;
+        d->extra->canceller_arg = arg;
+    }
+    return d;
+}
+
+/* Appends a pair, moving the pairs to the heap when they outgrow the Deferred. Returns 0 or -ENOMEM. */
+static int append(struct deferred *d, struct pair pair) {
+    if (d->count == UINT32_MAX)
+        return -ENOMEM;
+    if (d->count < INLINE_PAIRS) {
+        d->pairs.inline_pairs[d->count++] = pair;
+        return 0;
+    }
+    if (d->count == INLINE_PAIRS) { /* the first spill: copy the inline pairs out */
+        struct pair *array = malloc(2 * INLINE_PAIRS * sizeof *array);
+        if (array == NULL)
+            return -ENOMEM;
+        memcpy(array, d->pairs.inline_pairs, sizeof d->pairs.inline_pairs);
+        d->pairs.heap.array = array;
+        d->pairs.heap.capacity = 2 * INLINE_PAIRS;
+    } else if (d->count == d->pairs.heap.capacity) {
+        uint32_t capacity = d->pairs.heap.capacity > UINT32_MAX / 2 ? UINT32_MAX : 2 * d->pairs.heap.capacity;
+        struct pair *array = realloc(d->pairs.heap.array, (size_t)capacity * sizeof *array);
+        if (array == NULL)
+            return -ENOMEM;
+        d->pairs.heap.array = array;
+        d->pairs.heap.capacity = capacity;
+    }
+    d->pairs.heap.array[d->count++] = pair;
+    return 0;
+}
+
+/* Records the names of pair number `index` if d is traced. Returns 0 or -ENOMEM. */
+static int trace_names(struct deferred *d, uint32_t index, const char *callback_name, const char *errback_name) {
+    struct extra *x = d->extra;
+    if (x == NULL || !x->tracing)
+        return 0;
+    if (index >= x->steps_capacity) {
+        uint32_t capacity = x->steps_capacity ? 2 * x->steps_capacity : 8;
+        while (capacity <= index)
+            capacity *= 2;
+        struct step *steps = realloc(x->steps, (size_t)capacity * sizeof *steps);
+        if (steps == NULL)
+            return -ENOMEM;
+        memset(steps + x->steps_capacity, 0, (size_t)(capacity - x->steps_capacity) * sizeof *steps);
+        x->steps = steps;
+        x->steps_capacity = capacity;
+    }
+    x->steps[index].callback_name = callback_name;
+    x->steps[index].errback_name = errback_name;
+    return 0;
+}
+
+static void run_callbacks(struct deferred *self);
+
+int deferred_add_callbacks_named(struct deferred *d, const char *callback_name, deferred_fn callback,
+                                 void *callback_arg, const char *errback_name, deferred_fn errback,
+                                 void *errback_arg) {
+    if (trace_names(d, d->count, callback ? callback_name : NULL, errback ? errback_name : NULL) != 0)
+        return -ENOMEM;
+    int err = append(d, (struct pair){callback, callback_arg, errback, errback_arg});
+    if (err != 0)
+        return err;
+    if (d->flags & CALLED)
+        run_callbacks(d);
+    return 0;
+}
+
+/* ---- Tracing ---- */
+
+static void describe(const struct deferred *d, struct deferred_result r, char *text, size_t size) {
+    switch (r.kind) {
+    case DEFERRED_VALUE:
+        if (r.value == NULL)
+            snprintf(text, size, "none");
+        else if (d->extra->describe != NULL)
+            d->extra->describe(r.value, text, size);
+        else
+            snprintf(text, size, "value %p", r.value);
+        break;
+    case DEFERRED_FAILURE:
+        snprintf(text, size, "failure: %s", failure_message(r.failure));
+        break;
+    case DEFERRED_WAIT:
+        snprintf(text, size, "waits on a Deferred");
+        break;
+    }
+}
+
+/* Records that pair `index` of d ran as `ran` and left d's result as it is now. */
+static void trace_step(struct deferred *d, uint32_t index, char ran) {
+    struct extra *x = d->extra;
+    if (x == NULL || !x->tracing || trace_names(d, index, NULL, NULL) != 0)
+        return;
+    struct step *step = &x->steps[index];
+    step->ran = ran;
+    step->kind_after = d->kind;
+    describe(d, get_result(d), step->text, sizeof step->text);
+}
+
+int deferred_trace(struct deferred *d, deferred_describe_fn describe_fn) {
+    struct extra *x = extra_of(d);
+    if (x == NULL)
+        return -ENOMEM;
+    x->tracing = true;
+    x->describe = describe_fn;
+    return 0;
+}
+
+/* ---- Running the chain ---- */
+
+/* d's callback (or errback, or its firer) answered "wait for inner". If inner has a result, d takes it
+ * and inner is left empty; if not, d pauses and leaves on inner a pair that will wake it. Either way the
+ * reference the answer gave is let go. Returns true if d now waits. */
+static bool wait_for(struct deferred *d, struct deferred *inner) {
+    struct deferred_result r;
+    if (inner == d) { /* it would wait on itself forever: Twisted warns, C refuses */
+        r = deferred_error(DEFERRED_ERR_RETURNED_SELF);
+    } else if ((inner->flags & CALLED) && inner->kind != DEFERRED_WAIT && inner->paused == 0) {
+        r = get_result(inner); /* steal it */
+        set_none(inner);
+    } else {
+        int err = append(inner, (struct pair){continue_waiter, d, continue_waiter, d});
+        if (err == 0) {
+            deferred_ref(d); /* held by the pair: d lives while inner may still wake it */
+            d->paused++;
+            d->kind = DEFERRED_WAIT;
+            d->result = inner; /* not a reference: inner, if freed unfired, clears it */
+            d->result_free = NULL;
+            deferred_unref(inner);
+            return true;
+        }
+        r = deferred_error(err);
+    }
+    set_result(d, r);
+    deferred_unref(inner);
+    return false;
+}
+
+/* >> run-callbacks */
+/* Runs d's chain as far as it goes now: Twisted's _runCallbacks. `top` is the top of a stack of
+ * Deferreds, linked through `below`, whose bottom is self; each entry holds a reference. */
+static void run_callbacks(struct deferred *self) {
+    if (self->flags & RUNNING) /* inside one of self's callbacks: the loop below picks up what it added */
+        return;
+    struct deferred *top = deferred_ref(self);
+    while (top != NULL) {
+        struct deferred *current = top;
+        if (current->paused) { /* no result for anyone above: they wait too */
+            while (top != NULL) {
+                struct deferred *lower = top == self ? NULL : top->below;
+                deferred_unref(top);
+                top = lower;
+            }
+            return;
+        }
+        bool finished = true;
+        while (current->next < current->count) {
+            uint32_t index = current->next++;
+            struct pair pair = pairs_of(current)[index]; /* a copy: a callback may add pairs (and move them) */
+            bool failed = current->kind == DEFERRED_FAILURE;
+            deferred_fn fn = failed ? pair.errback : pair.callback;
+            void *arg = failed ? pair.errback_arg : pair.callback_arg;
+            if (fn == NULL) {
+                trace_step(current, index, 'p');
+                continue;
+            }
+            if (fn == continue_waiter) {
+                /* A Deferred waits on this one: give it our result, and run it before our next pair. */
+                struct deferred *waiter = arg; /* the pair's reference to it moves to the stack */
+                set_result(waiter, get_result(current));
+                set_none(current);
+                trace_step(current, index, 'w');
+                waiter->paused--;
+                waiter->below = top;
+                top = waiter;
+                finished = false;
+                break;
+            }
+            current->flags |= RUNNING;
+            struct deferred_result out = fn(get_result(current), arg);
+            current->flags &= ~RUNNING;
+            bool waits = out.kind == DEFERRED_WAIT ? wait_for(current, out.wait) : (set_result(current, out), false);
+            trace_step(current, index, failed ? 'e' : 'c');
+            if (waits)
+                break;
+        }
+        if (finished) { /* as far as this one goes now: back to the one below, which gave us our result */
+            top = current == self ? NULL : current->below;
+            deferred_unref(current);
+        }
+    }
+}
+/* << run-callbacks */
+
+int deferred_fire(struct deferred *d, struct deferred_result result) {
+    if (d->flags & CALLED) {
+        deferred_result_free(result);
+        if (d->flags & SUPPRESS) { /* cancelled with no canceller: this is the late result */
+            d->flags &= ~SUPPRESS;
+            return 0;
+        }
+        return DEFERRED_ERR_ALREADY_CALLED;
+    }
+    d->flags |= CALLED;
+    bool waits = result.kind == DEFERRED_WAIT ? wait_for(d, result.wait) : (set_result(d, result), false);
+    if (d->extra != NULL && d->extra->tracing) {
+        d->extra->fired_kind = d->kind;
+        describe(d, get_result(d), d->extra->fired_with, sizeof d->extra->fired_with);
+    }
+    if (!waits)
+        run_callbacks(d);
+    return 0;
+}
+
+int deferred_callback(struct deferred *d, void *value, void (*free)(void *)) {
+    return deferred_fire(d, deferred_value(value, free));
+}
+
+int deferred_errback(struct deferred *d, struct failure *failure) {
+    if (failure == NULL)
+        return DEFERRED_ERR_NO_FAILURE;
+    return deferred_fire(d, deferred_failure(failure));
+}
+
+/* ---- Pause, cancel, state ---- */
+
+void deferred_pause(struct deferred *d) { d->paused++; }
+
+int deferred_unpause(struct deferred *d) {
+    uint32_t own = d->kind == DEFERRED_WAIT ? 1 : 0; /* the pause of waiting on an inner Deferred */
+    if (d->paused <= own)
+        return DEFERRED_ERR_NOT_PAUSED;
+    if (--d->paused == 0 && (d->flags & CALLED))
+        run_callbacks(d);
+    return 0;
+}
+
+/* >> cancel-impl */
+void deferred_cancel(struct deferred *d) {
+    if (d->flags & CALLED)
+        return; /* chapter 11: if it waits on an inner Deferred, cancel that one */
+    if (d->extra != NULL && d->extra->canceller != NULL)
+        d->extra->canceller(d, d->extra->canceller_arg);
+    else
+        d->flags |= SUPPRESS; /* nobody can stop the work: swallow its result when it comes */
+    if (!(d->flags & CALLED))
+        deferred_errback(d, failure_from_code(DEFERRED_ERR_CANCELLED));
+}
+/* << cancel-impl */
+
+bool deferred_called(const struct deferred *d) { return d->flags & CALLED; }
+bool deferred_paused(const struct deferred *d) { return d->paused > 0; }
+struct deferred_result deferred_peek(const struct deferred *d) { return get_result(d); }
+const char *deferred_origin(const struct deferred *d) { return d->origin; }
+
+void deferred_set_unhandled_handler(deferred_unhandled_fn fn, void *arg) {
+    unhandled_fn = fn;
+    unhandled_arg = arg;
+}
+
+/* ---- Conveniences ---- */
+
+/* A new Deferred fired with result; NULL (result freed) when out of memory. */
+static struct deferred *fired(const char *origin, struct deferred_result result) {
+    struct deferred *d = deferred_new_at(origin, NULL, NULL);
+    if (d == NULL) {
+        deferred_result_free(result);
+        return NULL;
+    }
+    deferred_fire(d, result);
+    return d;
+}
+
+struct deferred *deferred_succeed_at(const char *origin, void *value, void (*free)(void *)) {
+    return fired(origin, deferred_value(value, free));
+}
+
+struct deferred *deferred_fail_at(const char *origin, struct failure *failure) {
+    if (failure == NULL)
+        failure = failure_from_code(DEFERRED_ERR_NO_FAILURE);
+    return fired(origin, deferred_failure(failure));
+}
+
+struct deferred *deferred_maybe_at(const char *origin, deferred_call_fn fn, void *arg) {
+    struct deferred_result r = fn(arg);
+    if (r.kind == DEFERRED_WAIT)
+        return r.wait; /* fn's Deferred, and the reference it gave */
+    return fired(origin, r);
+}
+
+/* The pair deferred_chain adds: fires the other Deferred with the result, and lets go of it. */
+static struct deferred_result fire_chained(struct deferred_result result, void *arg) {
+    struct deferred *other = arg;
+    int err = deferred_fire(other, result);
+    deferred_unref(other);
+    return err ? deferred_error(err) : deferred_none();
+}
+
+int deferred_chain(struct deferred *d, struct deferred *other) {
+    deferred_ref(other);
+    int err = deferred_add_callbacks_named(d, "chain", fire_chained, other, "chain", fire_chained, other);
+    if (err != 0)
+        deferred_unref(other);
+    return err;
+}
+
+/* >> later */
+/* deferred_later's timer: the Deferred, the timer's handle, and what to fire it with. */
+struct later {
+    struct deferred *d; /* the timer's reference */
+    struct delayed_call *call;
+    deferred_call_fn fn;
+    void *arg;
+};
+
+static int later_fire(void *arg) {
+    struct later *later = arg;
+    struct deferred *d = later->d;
+    delayed_call_release(later->call);
+    struct deferred_result r = later->fn ? later->fn(later->arg) : deferred_none();
+    free(later);
+    deferred_fire(d, r);
+    deferred_unref(d);
+    return 0;
+}
+
+static void later_cancel(struct deferred *d, void *arg) {
+    struct later *later = arg;
+    delayed_call_cancel(later->call);
+    delayed_call_release(later->call);
+    free(later);
+    deferred_unref(d); /* the timer's reference; the caller of cancel holds another */
+}
+
+int deferred_later_at(const char *origin, struct scheduler *scheduler, double delay, deferred_call_fn fn, void *arg,
+                      struct deferred **out) {
+    if (!(delay >= 0))
+        return -EINVAL;
+    struct later *later = malloc(sizeof *later);
+    if (later == NULL)
+        return -ENOMEM;
+    struct deferred *d = deferred_new_at(origin, later_cancel, later);
+    if (d == NULL) {
+        free(later);
+        return -ENOMEM;
+    }
+    *later = (struct later){.d = deferred_ref(d), .fn = fn, .arg = arg};
+    int err = scheduler_call_later_named(scheduler, delay, "deferred_later", later_fire, later, &later->call);
+    if (err != 0) {
+        free(later);
+        d->extra->canceller = NULL;
+        deferred_unref(d);
+        deferred_unref(d);
+        return err;
+    }
+    *out = d;
+    return 0;
+}
+/* << later */
+
+/* ---- Drawing ---- */
+
+/* Writes text as a graphviz label, escaped. */
+static void dot_text(FILE *out, const char *text) {
+    for (; *text; text++) {
+        if (*text == '"' || *text == '\\')
+            fputc('\\', out);
+        if (*text == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*text, out);
+    }
+}
+
+/* >> dump-impl */
+int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
+    const struct extra *x = d->extra;
+    bool traced = x != NULL && x->tracing;
+    const struct pair *pairs = const_pairs_of(d);
+    fprintf(out, "digraph \"%s\" {\n", name);
+    fputs("  rankdir=TB; nodesep=0.6; node [fontname=\"Helvetica\", fontsize=12, shape=box, style=rounded];\n",
+          out);
+    fputs("  fire [shape=oval, label=\"", out);
+    if (!(d->flags & CALLED))
+        fputs("not fired", out);
+    else if (traced)
+        fprintf(out, "%s\\n", x->fired_kind == DEFERRED_FAILURE ? "errback" : "callback"), dot_text(out, x->fired_with);
+    else
+        fputs("fired", out);
+    fputs("\"];\n", out);
+    /* Where the result is after each step: on the callback track (c), the errback track (e), or unknown. */
+    char track = 0;
+    if ((d->flags & CALLED) && traced)
+        track = x->fired_kind == DEFERRED_FAILURE ? 'e' : 'c';
+    const char *previous_c = "fire", *previous_e = "fire";
+    char node_c[32], node_e[32], prev_c[32], prev_e[32];
+    snprintf(prev_c, sizeof prev_c, "%s", previous_c);
+    snprintf(prev_e, sizeof prev_e, "%s", previous_e);
+    for (uint32_t i = 0; i < d->count; i++) {
+        const struct step *step = traced && i < x->steps_capacity ? &x->steps[i] : NULL;
+        bool is_continue = pairs[i].callback == continue_waiter;
+        const char *cname = is_continue ? "wake waiter" : step && step->callback_name ? step->callback_name
+                            : pairs[i].callback ? "callback" : "pass";
+        const char *ename = is_continue ? "wake waiter" : step && step->errback_name ? step->errback_name
+                            : pairs[i].errback ? "errback" : "pass";
+        char ran = step ? step->ran : 0;
+        snprintf(node_c, sizeof node_c, "c%u", (unsigned)i);
+        snprintf(node_e, sizeof node_e, "e%u", (unsigned)i);
+        fprintf(out, "  subgraph { rank=same; %s [label=\"%u. ", node_c, (unsigned)i + 1);
+        dot_text(out, cname);
+        fprintf(out, "\"%s]; %s [label=\"%u. ", ran && track == 'c' ? ", penwidth=2" : ", color=gray50, fontcolor=gray30",
+                node_e, (unsigned)i + 1);
+        dot_text(out, ename);
+        fprintf(out, "\"%s]; }\n", ran && track == 'e' ? ", penwidth=2" : ", color=gray50, fontcolor=gray30");
+        /* the edges into this step: solid where the result went, dashed for the track it did not take */
+        fprintf(out, "  %s -> %s [style=%s];\n", prev_c, node_c, track == 'c' && ran ? "solid" : "dashed");
+        fprintf(out, "  %s -> %s [style=%s];\n", prev_e, node_e, track == 'e' && ran ? "solid" : "dashed");
+        if (ran && step->kind_after != DEFERRED_WAIT) {
+            char from[32];
+            snprintf(from, sizeof from, "%s", track == 'e' ? node_e : node_c);
+            char now = step->kind_after == DEFERRED_FAILURE ? 'e' : 'c';
+            fprintf(out, "  r%u [shape=note, fontsize=11, label=\"", (unsigned)i);
+            dot_text(out, step->text);
+            fprintf(out, "\"];\n  %s -> r%u [arrowhead=none, style=dotted];\n", from, (unsigned)i);
+            if (now != track)
+                fprintf(out, "  %s -> %s [style=invis];\n", from, now == 'e' ? node_e : node_c);
+            track = now;
+        } else if (ran) {
+            track = 'w';
+        }
+        snprintf(prev_c, sizeof prev_c, "%s", node_c);
+        snprintf(prev_e, sizeof prev_e, "%s", node_e);
+    }
+    fputs("}\n", out);
+    return ferror(out) ? -EIO : 0;
+}
+/* << dump-impl */
