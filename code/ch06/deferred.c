@@ -237,25 +237,24 @@ static int append(struct deferred *d, struct pair pair) {
     return 0;
 }
 
-/* Records the names of pair number `index` if d is traced. Returns 0 or -ENOMEM. */
-static int trace_names(struct deferred *d, uint32_t index, const char *callback_name, const char *errback_name) {
+/* Makes room in d's trace for pair number `index`. Returns the step, or NULL if d is not traced (or
+ * memory is short: the trace then lacks that step). */
+static struct step *trace_room(struct deferred *d, uint32_t index) {
     struct extra *x = d->extra;
     if (x == NULL || !x->tracing)
-        return 0;
+        return NULL;
     if (index >= x->steps_capacity) {
         uint32_t capacity = x->steps_capacity ? 2 * x->steps_capacity : 8;
         while (capacity <= index)
             capacity *= 2;
         struct step *steps = realloc(x->steps, (size_t)capacity * sizeof *steps);
         if (steps == NULL)
-            return -ENOMEM;
+            return NULL;
         memset(steps + x->steps_capacity, 0, (size_t)(capacity - x->steps_capacity) * sizeof *steps);
         x->steps = steps;
         x->steps_capacity = capacity;
     }
-    x->steps[index].callback_name = callback_name;
-    x->steps[index].errback_name = errback_name;
-    return 0;
+    return &x->steps[index];
 }
 
 static void run_callbacks(struct deferred *self);
@@ -263,8 +262,11 @@ static void run_callbacks(struct deferred *self);
 int deferred_add_callbacks_named(struct deferred *d, const char *callback_name, deferred_fn callback,
                                  void *callback_arg, const char *errback_name, deferred_fn errback,
                                  void *errback_arg) {
-    if (trace_names(d, d->count, callback ? callback_name : NULL, errback ? errback_name : NULL) != 0)
-        return -ENOMEM;
+    struct step *step = trace_room(d, d->count);
+    if (step != NULL) {
+        step->callback_name = callback ? callback_name : NULL;
+        step->errback_name = errback ? errback_name : NULL;
+    }
     int err = append(d, (struct pair){callback, callback_arg, errback, errback_arg});
     if (err != 0)
         return err;
@@ -296,10 +298,9 @@ static void describe(const struct deferred *d, struct deferred_result r, char *t
 
 /* Records that pair `index` of d ran as `ran` and left d's result as it is now. */
 static void trace_step(struct deferred *d, uint32_t index, char ran) {
-    struct extra *x = d->extra;
-    if (x == NULL || !x->tracing || trace_names(d, index, NULL, NULL) != 0)
+    struct step *step = trace_room(d, index);
+    if (step == NULL)
         return;
-    struct step *step = &x->steps[index];
     step->ran = ran;
     step->kind_after = d->kind;
     describe(d, get_result(d), step->text, sizeof step->text);
