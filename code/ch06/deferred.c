@@ -385,8 +385,10 @@ static void run_callbacks(struct deferred *self) {
                 finished = false;
                 break;
             }
+            struct deferred_result in = get_result(current);
+            set_none(current); /* the callback owns its input now: nobody else may take it meanwhile */
             current->flags |= RUNNING;
-            struct deferred_result out = fn(get_result(current), arg);
+            struct deferred_result out = fn(in, arg);
             current->flags &= ~RUNNING;
             bool waits = out.kind == DEFERRED_WAIT ? wait_for(current, out.wait) : (set_result(current, out), false);
             trace_step(current, index, failed ? 'e' : 'c');
