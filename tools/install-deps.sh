@@ -6,7 +6,8 @@
 set -u
 
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
-          libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
+          libevent-dev libev-dev libuv1-dev gnuplot-nox # bench/ (make bench)
+          python3-twisted) # chapter 6: the Deferred simulator is checked against real Twisted; bench/ too
 
 missing=()
 for p in "${packages[@]}"; do
