@@ -91,10 +91,8 @@ static const struct pair *const_pairs_of(const struct deferred *d) {
 }
 
 static struct deferred_result get_result(const struct deferred *d) {
-    struct deferred_result r = {.kind = (enum deferred_kind)d->kind, .value = d->result};
-    if (r.kind == DEFERRED_VALUE)
-        r.free = d->result_free;
-    return r;
+    /* result_free is NULL unless the result is a value (set_result sees to it) */
+    return (struct deferred_result){.kind = (enum deferred_kind)d->kind, .value = d->result, .free = d->result_free};
 }
 static void set_result(struct deferred *d, struct deferred_result r) {
     d->kind = (uint8_t)r.kind;
@@ -133,10 +131,13 @@ static void report_unhandled(const struct deferred *d) {
 /* Frees one Deferred whose last reference is gone. What it held that holds others (a waiter's
  * reference, a chained Deferred's) goes on *list. */
 static void destroy(struct deferred *d, struct deferred **list) {
-    if (d->kind == DEFERRED_FAILURE)
+    if (d->kind == DEFERRED_VALUE) {
+        if (d->result_free != NULL)
+            d->result_free(d->result);
+    } else if (d->kind == DEFERRED_FAILURE) {
         report_unhandled(d);
-    if (d->kind != DEFERRED_WAIT) /* a Deferred it waits on is not held by it */
-        deferred_result_free(get_result(d));
+        failure_free(d->result);
+    } /* DEFERRED_WAIT: the Deferred it waits on is not held by it */
     struct pair *pairs = pairs_of(d);
     for (uint32_t i = d->next; i < d->count; i++) {
         if (pairs[i].callback == continue_waiter) { /* a Deferred waits on this one, which never fires */
@@ -165,11 +166,10 @@ static void free_list(struct deferred *list) {
 }
 
 void deferred_unref(struct deferred *d) {
-    if (d == NULL)
+    if (d == NULL || --d->refs > 0)
         return;
-    struct deferred *list = NULL;
-    drop(d, &list);
-    free_list(list);
+    d->below = NULL;
+    free_list(d);
 }
 
 struct deferred *deferred_ref(struct deferred *d) {
@@ -198,7 +198,16 @@ struct deferred *deferred_new_at(const char *origin, deferred_canceller cancelle
     struct deferred *d = malloc(sizeof *d);
     if (d == NULL)
         return NULL;
-    *d = (struct deferred){.origin = origin, .refs = 1, .kind = DEFERRED_VALUE};
+    /* Every field but the pairs, which are written as they are added. */
+    d->result = NULL;
+    d->result_free = NULL;
+    d->origin = origin;
+    d->below = NULL;
+    d->extra = NULL;
+    d->count = d->next = d->paused = 0;
+    d->refs = 1;
+    d->kind = DEFERRED_VALUE;
+    d->flags = 0;
     if (canceller != NULL) {
         if (extra_of(d) == NULL) {
             free(d);
@@ -262,14 +271,20 @@ static void run_callbacks(struct deferred *self);
 int deferred_add_callbacks_named(struct deferred *d, const char *callback_name, deferred_fn callback,
                                  void *callback_arg, const char *errback_name, deferred_fn errback,
                                  void *errback_arg) {
-    struct step *step = trace_room(d, d->count);
-    if (step != NULL) {
-        step->callback_name = callback ? callback_name : NULL;
-        step->errback_name = errback ? errback_name : NULL;
+    if (d->extra != NULL) {
+        struct step *step = trace_room(d, d->count);
+        if (step != NULL) {
+            step->callback_name = callback ? callback_name : NULL;
+            step->errback_name = errback ? errback_name : NULL;
+        }
     }
-    int err = append(d, (struct pair){callback, callback_arg, errback, errback_arg});
-    if (err != 0)
-        return err;
+    if (d->count < INLINE_PAIRS) /* the common case, without a call */
+        d->pairs.inline_pairs[d->count++] = (struct pair){callback, callback_arg, errback, errback_arg};
+    else {
+        int err = append(d, (struct pair){callback, callback_arg, errback, errback_arg});
+        if (err != 0)
+            return err;
+    }
     if (d->flags & CALLED)
         run_callbacks(d);
     return 0;
@@ -298,6 +313,8 @@ static void describe(const struct deferred *d, struct deferred_result r, char *t
 
 /* Records that pair `index` of d ran as `ran` and left d's result as it is now. */
 static void trace_step(struct deferred *d, uint32_t index, char ran) {
+    if (d->extra == NULL) /* not traced: most Deferreds */
+        return;
     struct step *step = trace_room(d, index);
     if (step == NULL)
         return;
@@ -324,7 +341,7 @@ static bool wait_for(struct deferred *d, struct deferred *inner) {
     struct deferred_result r;
     if (inner == d) { /* it would wait on itself forever: Twisted warns, C refuses */
         r = deferred_error(DEFERRED_ERR_RETURNED_SELF);
-    } else if ((inner->flags & CALLED) && inner->kind != DEFERRED_WAIT && inner->paused == 0) {
+    } else if ((inner->flags & (CALLED | RUNNING)) == CALLED && inner->kind != DEFERRED_WAIT && inner->paused == 0) {
         r = get_result(inner); /* steal it */
         set_none(inner);
     } else {
@@ -365,10 +382,10 @@ static void run_callbacks(struct deferred *self) {
         bool finished = true;
         while (current->next < current->count) {
             uint32_t index = current->next++;
-            struct pair pair = pairs_of(current)[index]; /* a copy: a callback may add pairs (and move them) */
+            const struct pair *pair = &pairs_of(current)[index]; /* read before the call: it may move them */
             bool failed = current->kind == DEFERRED_FAILURE;
-            deferred_fn fn = failed ? pair.errback : pair.callback;
-            void *arg = failed ? pair.errback_arg : pair.callback_arg;
+            deferred_fn fn = failed ? pair->errback : pair->callback;
+            void *arg = failed ? pair->errback_arg : pair->callback_arg;
             if (fn == NULL) {
                 trace_step(current, index, 'p');
                 continue;
@@ -385,10 +402,10 @@ static void run_callbacks(struct deferred *self) {
                 finished = false;
                 break;
             }
-            struct deferred_result in = get_result(current);
-            set_none(current); /* the callback owns its input now: nobody else may take it meanwhile */
+            /* The callback owns its input from here on. (The stale copy left in current is overwritten
+             * below; while RUNNING, nobody takes it: wait_for treats a running Deferred as not ready.) */
             current->flags |= RUNNING;
-            struct deferred_result out = fn(in, arg);
+            struct deferred_result out = fn(get_result(current), arg);
             current->flags &= ~RUNNING;
             bool waits = out.kind == DEFERRED_WAIT ? wait_for(current, out.wait) : (set_result(current, out), false);
             trace_step(current, index, failed ? 'e' : 'c');
@@ -424,7 +441,18 @@ int deferred_fire(struct deferred *d, struct deferred_result result) {
 }
 
 int deferred_callback(struct deferred *d, void *value, void (*free)(void *)) {
-    return deferred_fire(d, deferred_value(value, free));
+    if (d->flags & CALLED) /* refused (or swallowed): the general path frees the value */
+        return deferred_fire(d, deferred_value(value, free));
+    d->flags |= CALLED; /* the common case, written out: no struct to build and take apart */
+    d->kind = DEFERRED_VALUE;
+    d->result = value;
+    d->result_free = free;
+    if (d->extra != NULL && d->extra->tracing) {
+        d->extra->fired_kind = d->kind;
+        describe(d, get_result(d), d->extra->fired_with, sizeof d->extra->fired_with);
+    }
+    run_callbacks(d);
+    return 0;
 }
 
 int deferred_errback(struct deferred *d, struct failure *failure) {
