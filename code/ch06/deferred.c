@@ -56,16 +56,16 @@ struct deferred {
 /* What only some Deferreds need. */
 struct step { /* the trace of one pair */
     const char *callback_name, *errback_name;
-    char ran;          /* 0 not yet, 'c' callback, 'e' errback, 'p' passed by (NULL), 'w' woke a waiter */
+    char ran;          /* 0 not yet, 'c' callback, 'e' errback, 'p' passed by (a NULL function) */
     uint8_t kind_after; /* the result's kind after the step */
-    char text[40];     /* the result after the step, described */
+    char text[64];     /* the result after the step, described */
 };
 struct extra {
     deferred_canceller canceller;
     void *canceller_arg;
     bool tracing;
     deferred_describe_fn describe;
-    char fired_with[40]; /* the result it was fired with, described */
+    char fired_with[64]; /* the result it was fired with, described */
     uint8_t fired_kind;
     struct step *steps;
     uint32_t steps_capacity;
@@ -323,6 +323,20 @@ static void trace_step(struct deferred *d, uint32_t index, char ran) {
     describe(d, get_result(d), step->text, sizeof step->text);
 }
 
+/* The waiter's step that returned a Deferred now has its result: record that one instead. */
+static void trace_woken(struct deferred *waiter) {
+    if (waiter->extra == NULL || waiter->next == 0)
+        return;
+    struct step *step = trace_room(waiter, waiter->next - 1);
+    if (step == NULL)
+        return;
+    static const char after[] = ", after the wait";
+    char text[sizeof step->text - sizeof after + 1];
+    describe(waiter, get_result(waiter), text, sizeof text);
+    step->kind_after = waiter->kind;
+    snprintf(step->text, sizeof step->text, "%s%s", text, after);
+}
+
 int deferred_trace(struct deferred *d, deferred_describe_fn describe_fn) {
     struct extra *x = extra_of(d);
     if (x == NULL)
@@ -395,7 +409,8 @@ static void run_callbacks(struct deferred *self) {
                 struct deferred *waiter = arg; /* the pair's reference to it moves to the stack */
                 set_result(waiter, get_result(current));
                 set_none(current);
-                trace_step(current, index, 'w');
+                trace_step(current, index, failed ? 'e' : 'c');
+                trace_woken(waiter);
                 waiter->paused--;
                 waiter->below = top;
                 top = waiter;
@@ -612,63 +627,78 @@ static void dot_text(FILE *out, const char *text) {
 }
 
 /* >> dump-impl */
+/* One node of the drawing: pair i's callback (track 'c') or errback ('e'). */
+static void dot_node(FILE *out, const struct deferred *d, uint32_t i, char track, bool ran) {
+    const struct extra *x = d->extra;
+    const struct pair *pair = &const_pairs_of(d)[i];
+    const struct step *step = x != NULL && x->tracing && i < x->steps_capacity ? &x->steps[i] : NULL;
+    deferred_fn fn = track == 'c' ? pair->callback : pair->errback;
+    const char *name = track == 'c' ? (step ? step->callback_name : NULL) : (step ? step->errback_name : NULL);
+    if (fn == continue_waiter)
+        name = "wake the waiting Deferred";
+    else if (fn == fire_chained)
+        name = "fire the chained Deferred";
+    else if (fn == NULL)
+        name = "(pass)";
+    else if (name == NULL)
+        name = track == 'c' ? "callback" : "errback";
+    fprintf(out, "  %c%u [label=\"%u. ", track, (unsigned)i, (unsigned)i + 1);
+    dot_text(out, name);
+    fprintf(out, "\"%s];\n", ran ? ", penwidth=2" : fn == NULL ? ", color=gray70, fontcolor=gray50" : ", color=gray40");
+}
+
 int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
     const struct extra *x = d->extra;
-    bool traced = x != NULL && x->tracing;
-    const struct pair *pairs = const_pairs_of(d);
-    fprintf(out, "digraph \"%s\" {\n", name);
-    fputs("  rankdir=TB; nodesep=0.6; node [fontname=\"Helvetica\", fontsize=12, shape=box, style=rounded];\n",
-          out);
+    bool traced = x != NULL && x->tracing && (d->flags & CALLED);
+    fputs("digraph \"", out);
+    dot_text(out, name);
+    fputs("\" {\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=13];\n"
+          "  edge [fontname=\"Helvetica\", fontsize=11];\n  nodesep=1.2; ranksep=0.45;\n", out);
     fputs("  fire [shape=oval, label=\"", out);
     if (!(d->flags & CALLED))
-        fputs("not fired", out);
+        fputs("not fired yet", out);
     else if (traced)
-        fprintf(out, "%s\\n", x->fired_kind == DEFERRED_FAILURE ? "errback" : "callback"), dot_text(out, x->fired_with);
+        fputs(x->fired_kind == DEFERRED_FAILURE ? "errback" : "callback", out);
     else
         fputs("fired", out);
-    fputs("\"];\n", out);
-    /* Where the result is after each step: on the callback track (c), the errback track (e), or unknown. */
-    char track = 0;
-    if ((d->flags & CALLED) && traced)
-        track = x->fired_kind == DEFERRED_FAILURE ? 'e' : 'c';
-    const char *previous_c = "fire", *previous_e = "fire";
-    char node_c[32], node_e[32], prev_c[32], prev_e[32];
-    snprintf(prev_c, sizeof prev_c, "%s", previous_c);
-    snprintf(prev_e, sizeof prev_e, "%s", previous_e);
+    fputs("\"];\n  callbacks [shape=plaintext, label=\"callbacks\"];\n"
+          "  errbacks [shape=plaintext, label=\"errbacks\"];\n  { rank=same; callbacks; errbacks; }\n"
+          "  fire -> callbacks [style=invis]; fire -> errbacks [style=invis];\n", out);
+    /* The two tracks: a row per pair, callback left, errback right, joined by faint lines. */
     for (uint32_t i = 0; i < d->count; i++) {
         const struct step *step = traced && i < x->steps_capacity ? &x->steps[i] : NULL;
-        bool is_continue = pairs[i].callback == continue_waiter;
-        const char *cname = is_continue ? "wake waiter" : step && step->callback_name ? step->callback_name
-                            : pairs[i].callback ? "callback" : "pass";
-        const char *ename = is_continue ? "wake waiter" : step && step->errback_name ? step->errback_name
-                            : pairs[i].errback ? "errback" : "pass";
         char ran = step ? step->ran : 0;
-        snprintf(node_c, sizeof node_c, "c%u", (unsigned)i);
-        snprintf(node_e, sizeof node_e, "e%u", (unsigned)i);
-        fprintf(out, "  subgraph { rank=same; %s [label=\"%u. ", node_c, (unsigned)i + 1);
-        dot_text(out, cname);
-        fprintf(out, "\"%s]; %s [label=\"%u. ", ran && track == 'c' ? ", penwidth=2" : ", color=gray50, fontcolor=gray30",
-                node_e, (unsigned)i + 1);
-        dot_text(out, ename);
-        fprintf(out, "\"%s]; }\n", ran && track == 'e' ? ", penwidth=2" : ", color=gray50, fontcolor=gray30");
-        /* the edges into this step: solid where the result went, dashed for the track it did not take */
-        fprintf(out, "  %s -> %s [style=%s];\n", prev_c, node_c, track == 'c' && ran ? "solid" : "dashed");
-        fprintf(out, "  %s -> %s [style=%s];\n", prev_e, node_e, track == 'e' && ran ? "solid" : "dashed");
-        if (ran && step->kind_after != DEFERRED_WAIT) {
-            char from[32];
-            snprintf(from, sizeof from, "%s", track == 'e' ? node_e : node_c);
-            char now = step->kind_after == DEFERRED_FAILURE ? 'e' : 'c';
-            fprintf(out, "  r%u [shape=note, fontsize=11, label=\"", (unsigned)i);
-            dot_text(out, step->text);
-            fprintf(out, "\"];\n  %s -> r%u [arrowhead=none, style=dotted];\n", from, (unsigned)i);
-            if (now != track)
-                fprintf(out, "  %s -> %s [style=invis];\n", from, now == 'e' ? node_e : node_c);
-            track = now;
-        } else if (ran) {
-            track = 'w';
+        dot_node(out, d, i, 'c', ran == 'c');
+        dot_node(out, d, i, 'e', ran == 'e');
+        fprintf(out, "  { rank=same; c%u; e%u; }\n", (unsigned)i, (unsigned)i);
+        if (i == 0)
+            fputs("  callbacks -> c0 [style=invis]; errbacks -> e0 [style=invis];\n", out);
+        else
+            fprintf(out, "  c%u -> c%u [color=gray80, arrowhead=none, weight=10]; e%u -> e%u [color=gray80, arrowhead=none, weight=10];\n",
+                    (unsigned)i - 1, (unsigned)i, (unsigned)i - 1, (unsigned)i);
+    }
+    /* The path the result took, each edge labelled with the result it carried. */
+    if (traced) {
+        char from[16] = "fire";
+        const char *carried = x->fired_with;
+        for (uint32_t i = 0; i < d->count && i < x->steps_capacity; i++) {
+            const struct step *step = &x->steps[i];
+            if (step->ran != 'c' && step->ran != 'e')
+                continue; /* not run yet, or passed by */
+            char to[16];
+            snprintf(to, sizeof to, "%c%u", step->ran, (unsigned)i);
+            /* (only the tracks place the nodes: a path edge that crossed over would pull them about) */
+            fprintf(out, "  %s -> %s [penwidth=2%s, label=\" ", from, to, strcmp(from, "fire") ? ", constraint=false" : "");
+            dot_text(out, carried);
+            fputs(" \"];\n", out);
+            snprintf(from, sizeof from, "%s", to);
+            carried = step->text;
         }
-        snprintf(prev_c, sizeof prev_c, "%s", node_c);
-        snprintf(prev_e, sizeof prev_e, "%s", node_e);
+        if (d->next == d->count && d->kind != DEFERRED_WAIT && !d->paused) {
+            fprintf(out, "  result [shape=oval, label=\"result\"];\n  %s -> result [penwidth=2, label=\" ", from);
+            dot_text(out, carried);
+            fputs(" \"];\n", out);
+        }
     }
     fputs("}\n", out);
     return ferror(out) ? -EIO : 0;
