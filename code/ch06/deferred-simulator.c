@@ -5,6 +5,8 @@
  *     stage CALLBACK / ERRBACK    add a stage: a callback and an errback (deferred_add_callbacks)
  *     fire r WORD | fire f WORD   fire the chain with the value WORD, or a failure whose message is WORD;
  *                                 print what happened, then start a new, empty chain
+ *     leave                       the next chain gets no last pair that prints its result: the result
+ *                                 stays in the Deferred (so a failure is reported as unhandled)
  * where CALLBACK and ERRBACK are each one of
  *     r WORD   return the value WORD
  *     f WORD   fail with the message WORD
@@ -111,14 +113,15 @@ static int parse_action(char **text, struct action *action) {
 /* >> fire */
 /* Builds the chain from the stages, fires it, and fires each Deferred a stage returns once the chain
  * waits on it. */
-static void fire(struct stage *stages, int count, char how, const char *word) {
+static void fire(struct stage *stages, int count, char how, const char *word, bool leave) {
     struct deferred *d = deferred_new();
     if (d == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     for (int i = 0; i < count; i++)
         if (deferred_add_callbacks(d, run_callback, &stages[i], run_errback, &stages[i]) != 0)
             cli_fail(EXIT_SOME_FAILED, program, "out of memory");
-    deferred_add_both(d, print_result, NULL);
+    if (!leave)
+        deferred_add_both(d, print_result, NULL);
     printf("fire: %s %s\n", how == 'r' ? "value" : "failure", word);
     if (how == 'r')
         deferred_callback(d, strdup(word), free);
@@ -131,6 +134,7 @@ static void fire(struct stage *stages, int count, char how, const char *word) {
         deferred_callback(inner, strdup(pending_word), free);
         deferred_unref(inner);
     }
+    fflush(stdout); /* what ran comes before a report of what was left unhandled */
     deferred_unref(d);
     printf("\n");
 }
@@ -145,6 +149,8 @@ int main(int argc, char **argv) {
                "                              WORD), p (pass on what it got), d WORD (return a Deferred\n"
                "                              that fires with WORD once the chain waits on it)\n"
                "  fire r WORD | fire f WORD   fire with a value or a failure; then a new chain begins\n"
+               "  leave                       leave the next chain's result in it (a failure is then\n"
+               "                              reported as unhandled when the Deferred is freed)\n"
                "Prints what each callback and errback got and did, and the chain's result.\n");
         return EXIT_ALL_WELL;
     }
@@ -156,6 +162,7 @@ int main(int argc, char **argv) {
 
     struct stage stages[MAX_STAGES];
     int count = 0, line_number = 0;
+    bool leave = false;
     char line[512];
     while (fgets(line, sizeof line, in) != NULL) {
         line_number++;
@@ -184,10 +191,15 @@ int main(int argc, char **argv) {
             if (how == NULL || value == NULL || strtok_r(NULL, " \t", &rest) != NULL ||
                 (strcmp(how, "r") != 0 && strcmp(how, "f") != 0) || strlen(value) >= MAX_WORD)
                 cli_fail(EXIT_USAGE, program, "line %d: expected 'fire r WORD' or 'fire f WORD'", line_number);
-            fire(stages, count, how[0], value);
+            fflush(stdout); /* so that an unhandled-error report on stderr comes after what led to it */
+            fire(stages, count, how[0], value, leave);
+            fflush(stdout);
             count = 0;
+            leave = false;
+        } else if (strcmp(word, "leave") == 0 && strtok_r(NULL, " \t", &rest) == NULL) {
+            leave = true;
         } else {
-            cli_fail(EXIT_USAGE, program, "line %d: unknown instruction '%s' (stage or fire)", line_number, word);
+            cli_fail(EXIT_USAGE, program, "line %d: unknown instruction '%s' (stage, fire or leave)", line_number, word);
         }
     }
     if (in != stdin)

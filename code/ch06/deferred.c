@@ -348,6 +348,7 @@ int deferred_trace(struct deferred *d, deferred_describe_fn describe_fn) {
 
 /* ---- Running the chain ---- */
 
+/* >> wait-for */
 /* d's callback (or errback, or its firer) answered "wait for inner". If inner has a result, d takes it
  * and inner is left empty; if not, d pauses and leaves on inner a pair that will wake it. Either way the
  * reference the answer gave is let go. Returns true if d now waits. */
@@ -375,6 +376,7 @@ static bool wait_for(struct deferred *d, struct deferred *inner) {
     deferred_unref(inner);
     return false;
 }
+/* << wait-for */
 
 /* >> run-callbacks */
 /* Runs d's chain as far as it goes now: Twisted's _runCallbacks. `top` is the top of a stack of

@@ -72,3 +72,15 @@ CHAIN
     printf '$ deferred-simulator chain.txt\n'
     deferred-simulator "$TMP/chain.txt"
 } >"$OUT/ch06-simulator.txt"
+cat >"$TMP/leave.txt" <<'CHAIN'
+leave
+stage r a / p
+stage f oops / p
+fire r x
+CHAIN
+{
+    printf '$ cat unhandled.txt\n'
+    cat "$TMP/leave.txt"
+    printf '$ deferred-simulator unhandled.txt\n'
+    deferred-simulator "$TMP/leave.txt" 2>&1
+} >"$OUT/ch06-unhandled.txt"

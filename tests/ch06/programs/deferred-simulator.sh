@@ -36,6 +36,16 @@ else
     not_ok "a chain of every kind of stage runs as the rules say" "$(diff "$WORK/one.expected" "$WORK/one.out")"
 fi
 
+# leave: no last pair, so the failure stays in the Deferred and is reported when it is freed.
+printf 'leave\nstage f oops / p\nfire r x\n' | "$SIM" >"$WORK/leave.out" 2>"$WORK/leave.err"
+status=$?
+if [ $status -eq 0 ] && grep -q '^Unhandled error in Deferred made at deferred-simulator.c:[0-9]*:$' "$WORK/leave.err" &&
+    grep -q 'oops' "$WORK/leave.err" && ! grep -q '^result:' "$WORK/leave.out"; then
+    ok "leave: the failure left in the Deferred is reported as unhandled, with where it was made"
+else
+    not_ok "leave: the failure left in the Deferred is reported as unhandled" "status $status" "$(show "$WORK/leave.err")"
+fi
+
 # Lines it cannot read: exit 2, one line naming the line number.
 for bad in "stage r / p" "stage r a p" "stage x a / p" "fire q a" "sing" "stage p / p"; do
     printf '%s\n' "$bad" | "$SIM" >/dev/null 2>"$WORK/bad.err"
