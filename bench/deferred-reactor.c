@@ -21,7 +21,7 @@ void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
 void __real_free(void *p);
 
-static bool counting; /* only while measuring one Deferred: the timed loops pay nothing extra */
+static bool counting;            /* only while measuring one Deferred: the timed loops pay nothing extra */
 static size_t requested, usable; /* bytes, while counting */
 static long allocations;
 
@@ -53,7 +53,9 @@ void *__wrap_realloc(void *old, size_t size) {
     }
     return p;
 }
-void __wrap_free(void *p) { __real_free(p); }
+void __wrap_free(void *p) {
+    __real_free(p);
+}
 
 /* ---- The workloads ---- */
 static long callbacks_run;
@@ -126,14 +128,18 @@ int main(int argc, char **argv) {
     double chain_s = bench_now() - start;
     free(chain);
     if (callbacks_run != chain_length) {
-        fprintf(stderr, "deferred-reactor: the chain ran %ld callbacks, expected %ld\n", callbacks_run, chain_length);
+        fprintf(stderr, "deferred-reactor: the chain ran %ld callbacks, expected %ld\n", callbacks_run,
+                chain_length);
         return 1;
     }
 
-    printf("deferred\tfire,n=%ld,pairs=3\treactor\tns_per_callback\t%.1f\tns\n", count, fire_s * 1e9 / (3.0 * count));
+    printf("deferred\tfire,n=%ld,pairs=3\treactor\tns_per_callback\t%.1f\tns\n", count,
+           fire_s * 1e9 / (3.0 * count));
     printf("deferred\tfire,n=%ld,pairs=3\treactor\tbytes_per_deferred\t%zu\tbytes\n", count, one_requested);
-    printf("deferred\tfire,n=%ld,pairs=3\treactor\tusable_bytes_per_deferred\t%zu\tbytes\n", count, one_usable);
-    printf("deferred\tfire,n=%ld,pairs=3\treactor\tallocations_per_deferred\t%ld\tcount\n", count, one_allocations);
+    printf("deferred\tfire,n=%ld,pairs=3\treactor\tusable_bytes_per_deferred\t%zu\tbytes\n", count,
+           one_usable);
+    printf("deferred\tfire,n=%ld,pairs=3\treactor\tallocations_per_deferred\t%ld\tcount\n", count,
+           one_allocations);
     printf("deferred\tchain,n=%ld\treactor\tns_per_callback\t%.1f\tns\n", chain_length,
            chain_s * 1e9 / (double)chain_length);
     return 0;

@@ -17,7 +17,9 @@ static const char *program = "chain-figures";
 enum { POETRY_TRANSFORM_FAILED = -20002 };
 
 /* Values here are static strings: describe shows them in quotes. */
-static void describe_text(const void *value, char *text, size_t size) { snprintf(text, size, "\"%s\"", (const char *)value); }
+static void describe_text(const void *value, char *text, size_t size) {
+    snprintf(text, size, "\"%s\"", (const char *)value);
+}
 
 /* ---- Stand-ins for the poetry client's callbacks, with its names ---- */
 static struct deferred_result got_poem(struct deferred_result r, void *arg) {
@@ -92,7 +94,8 @@ static struct deferred *client_chain(bool *transform_fails) {
 int main(int argc, char **argv) {
     if (argc != 2 || argv[1][0] == '-') {
         fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
-                "usage: chain-figures DIR\n\nWrites the book's Deferred figures, DIR/ch06-*.dot, from real Deferreds.\n");
+                "usage: chain-figures DIR\n\nWrites the book's Deferred figures, DIR/ch06-*.dot, from real "
+                "Deferreds.\n");
         return argc == 2 && strcmp(argv[1], "--help") == 0 ? EXIT_ALL_WELL : EXIT_USAGE;
     }
     const char *dir = argv[1];

@@ -46,10 +46,11 @@ static int pending_stage;
 
 /* >> act */
 /* What a callback or errback of a stage does: says what it got, then does its action. */
-static struct deferred_result act(struct deferred_result got, const struct stage *stage, const struct action *action) {
+static struct deferred_result act(struct deferred_result got, const struct stage *stage,
+                                  const struct action *action) {
     bool failed = got.kind == DEFERRED_FAILURE;
-    printf("stage %d: %s got %s %s, ", stage->number, failed ? "errback" : "callback", failed ? "failure" : "value",
-           failed ? failure_message(got.failure) : (const char *)got.value);
+    printf("stage %d: %s got %s %s, ", stage->number, failed ? "errback" : "callback",
+           failed ? "failure" : "value", failed ? failure_message(got.failure) : (const char *)got.value);
     switch (action->kind) {
     case 'p':
         printf("passes it on\n");
@@ -142,16 +143,17 @@ static void fire(struct stage *stages, int count, char how, const char *word, bo
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: deferred-simulator [FILE]\n"
-               "\n"
-               "Reads a chain from FILE (or stdin), one line per stage, then fires it:\n"
-               "  stage CALLBACK / ERRBACK    each one of: r WORD (return WORD), f WORD (fail with\n"
-               "                              WORD), p (pass on what it got), d WORD (return a Deferred\n"
-               "                              that fires with WORD once the chain waits on it)\n"
-               "  fire r WORD | fire f WORD   fire with a value or a failure; then a new chain begins\n"
-               "  leave                       leave the next chain's result in it (a failure is then\n"
-               "                              reported as unhandled when the Deferred is freed)\n"
-               "Prints what each callback and errback got and did, and the chain's result.\n");
+        printf(
+            "usage: deferred-simulator [FILE]\n"
+            "\n"
+            "Reads a chain from FILE (or stdin), one line per stage, then fires it:\n"
+            "  stage CALLBACK / ERRBACK    each one of: r WORD (return WORD), f WORD (fail with\n"
+            "                              WORD), p (pass on what it got), d WORD (return a Deferred\n"
+            "                              that fires with WORD once the chain waits on it)\n"
+            "  fire r WORD | fire f WORD   fire with a value or a failure; then a new chain begins\n"
+            "  leave                       leave the next chain's result in it (a failure is then\n"
+            "                              reported as unhandled when the Deferred is freed)\n"
+            "Prints what each callback and errback got and did, and the chain's result.\n");
         return EXIT_ALL_WELL;
     }
     if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
@@ -180,17 +182,19 @@ int main(int argc, char **argv) {
             struct stage *stage = &stages[count];
             stage->number = count + 1;
             char *slash;
-            if (parse_action(&rest, &stage->callback) != 0 || (slash = strtok_r(NULL, " \t", &rest)) == NULL ||
-                strcmp(slash, "/") != 0 || parse_action(&rest, &stage->errback) != 0 ||
-                strtok_r(NULL, " \t", &rest) != NULL)
-                cli_fail(EXIT_USAGE, program, "line %d: expected 'stage ACTION / ACTION' (ACTION: r WORD, f WORD, p, d WORD)",
+            if (parse_action(&rest, &stage->callback) != 0 ||
+                (slash = strtok_r(NULL, " \t", &rest)) == NULL || strcmp(slash, "/") != 0 ||
+                parse_action(&rest, &stage->errback) != 0 || strtok_r(NULL, " \t", &rest) != NULL)
+                cli_fail(EXIT_USAGE, program,
+                         "line %d: expected 'stage ACTION / ACTION' (ACTION: r WORD, f WORD, p, d WORD)",
                          line_number);
             count++;
         } else if (strcmp(word, "fire") == 0) {
             char *how = strtok_r(NULL, " \t", &rest), *value = strtok_r(NULL, " \t", &rest);
             if (how == NULL || value == NULL || strtok_r(NULL, " \t", &rest) != NULL ||
                 (strcmp(how, "r") != 0 && strcmp(how, "f") != 0) || strlen(value) >= MAX_WORD)
-                cli_fail(EXIT_USAGE, program, "line %d: expected 'fire r WORD' or 'fire f WORD'", line_number);
+                cli_fail(EXIT_USAGE, program, "line %d: expected 'fire r WORD' or 'fire f WORD'",
+                         line_number);
             fflush(stdout); /* so that an unhandled-error report on stderr comes after what led to it */
             fire(stages, count, how[0], value, leave);
             fflush(stdout);
@@ -199,13 +203,14 @@ int main(int argc, char **argv) {
         } else if (strcmp(word, "leave") == 0 && strtok_r(NULL, " \t", &rest) == NULL) {
             leave = true;
         } else {
-            cli_fail(EXIT_USAGE, program, "line %d: unknown instruction '%s' (stage, fire or leave)", line_number, word);
+            cli_fail(EXIT_USAGE, program, "line %d: unknown instruction '%s' (stage, fire or leave)",
+                     line_number, word);
         }
     }
     if (in != stdin)
         fclose(in);
     if (count > 0)
-        cli_fail(EXIT_USAGE, program, "line %d: %d stage%s never fired (end with 'fire r WORD')", line_number, count,
-                 count == 1 ? "" : "s");
+        cli_fail(EXIT_USAGE, program, "line %d: %d stage%s never fired (end with 'fire r WORD')", line_number,
+                 count, count == 1 ? "" : "s");
     return EXIT_ALL_WELL;
 }

@@ -56,9 +56,9 @@ struct deferred {
 /* What only some Deferreds need. */
 struct step { /* the trace of one pair */
     const char *callback_name, *errback_name;
-    char ran;          /* 0 not yet, 'c' callback, 'e' errback, 'p' passed by (a NULL function) */
+    char ran;           /* 0 not yet, 'c' callback, 'e' errback, 'p' passed by (a NULL function) */
     uint8_t kind_after; /* the result's kind after the step */
-    char text[64];     /* the result after the step, described */
+    char text[64];      /* the result after the step, described */
 };
 struct extra {
     deferred_canceller canceller;
@@ -81,7 +81,9 @@ static struct deferred_result fire_chained(struct deferred_result result, void *
 static deferred_unhandled_fn unhandled_fn;
 static void *unhandled_arg;
 
-size_t deferred_struct_size(void) { return sizeof(struct deferred); }
+size_t deferred_struct_size(void) {
+    return sizeof(struct deferred);
+}
 
 static struct pair *pairs_of(struct deferred *d) {
     return d->count <= INLINE_PAIRS ? d->pairs.inline_pairs : d->pairs.heap.array;
@@ -92,14 +94,17 @@ static const struct pair *const_pairs_of(const struct deferred *d) {
 
 static struct deferred_result get_result(const struct deferred *d) {
     /* result_free is NULL unless the result is a value (set_result sees to it) */
-    return (struct deferred_result){.kind = (enum deferred_kind)d->kind, .value = d->result, .free = d->result_free};
+    return (struct deferred_result){
+        .kind = (enum deferred_kind)d->kind, .value = d->result, .free = d->result_free};
 }
 static void set_result(struct deferred *d, struct deferred_result r) {
     d->kind = (uint8_t)r.kind;
     d->result = r.value; /* the union's members share their storage */
     d->result_free = r.kind == DEFERRED_VALUE ? r.free : NULL;
 }
-static void set_none(struct deferred *d) { set_result(d, deferred_none()); }
+static void set_none(struct deferred *d) {
+    set_result(d, deferred_none());
+}
 
 static struct extra *extra_of(struct deferred *d) {
     if (d->extra == NULL)
@@ -356,7 +361,8 @@ static bool wait_for(struct deferred *d, struct deferred *inner) {
     struct deferred_result r;
     if (inner == d) { /* it would wait on itself forever: Twisted warns, C refuses */
         r = deferred_error(DEFERRED_ERR_RETURNED_SELF);
-    } else if ((inner->flags & (CALLED | RUNNING)) == CALLED && inner->kind != DEFERRED_WAIT && inner->paused == 0) {
+    } else if ((inner->flags & (CALLED | RUNNING)) == CALLED && inner->kind != DEFERRED_WAIT &&
+               inner->paused == 0) {
         r = get_result(inner); /* steal it */
         set_none(inner);
     } else {
@@ -424,7 +430,8 @@ static void run_callbacks(struct deferred *self) {
             current->flags |= RUNNING;
             struct deferred_result out = fn(get_result(current), arg);
             current->flags &= ~RUNNING;
-            bool waits = out.kind == DEFERRED_WAIT ? wait_for(current, out.wait) : (set_result(current, out), false);
+            bool waits =
+                out.kind == DEFERRED_WAIT ? wait_for(current, out.wait) : (set_result(current, out), false);
             trace_step(current, index, failed ? 'e' : 'c');
             if (waits)
                 break;
@@ -480,7 +487,9 @@ int deferred_errback(struct deferred *d, struct failure *failure) {
 
 /* ---- Pause, cancel, state ---- */
 
-void deferred_pause(struct deferred *d) { d->paused++; }
+void deferred_pause(struct deferred *d) {
+    d->paused++;
+}
 
 int deferred_unpause(struct deferred *d) {
     uint32_t own = d->kind == DEFERRED_WAIT ? 1 : 0; /* the pause of waiting on an inner Deferred */
@@ -504,10 +513,18 @@ void deferred_cancel(struct deferred *d) {
 }
 /* << cancel-impl */
 
-bool deferred_called(const struct deferred *d) { return d->flags & CALLED; }
-bool deferred_paused(const struct deferred *d) { return d->paused > 0; }
-struct deferred_result deferred_peek(const struct deferred *d) { return get_result(d); }
-const char *deferred_origin(const struct deferred *d) { return d->origin; }
+bool deferred_called(const struct deferred *d) {
+    return d->flags & CALLED;
+}
+bool deferred_paused(const struct deferred *d) {
+    return d->paused > 0;
+}
+struct deferred_result deferred_peek(const struct deferred *d) {
+    return get_result(d);
+}
+const char *deferred_origin(const struct deferred *d) {
+    return d->origin;
+}
 
 void deferred_set_unhandled_handler(deferred_unhandled_fn fn, void *arg) {
     unhandled_fn = fn;
@@ -588,8 +605,8 @@ static void later_cancel(struct deferred *d, void *arg) {
     deferred_unref(d); /* the timer's reference; the caller of cancel holds another */
 }
 
-int deferred_later_at(const char *origin, struct scheduler *scheduler, double delay, deferred_call_fn fn, void *arg,
-                      struct deferred **out) {
+int deferred_later_at(const char *origin, struct scheduler *scheduler, double delay, deferred_call_fn fn,
+                      void *arg, struct deferred **out) {
     if (!(delay >= 0))
         return -EINVAL;
     struct later *later = malloc(sizeof *later);
@@ -635,7 +652,8 @@ static void dot_node(FILE *out, const struct deferred *d, uint32_t i, char track
     const struct pair *pair = &const_pairs_of(d)[i];
     const struct step *step = x != NULL && x->tracing && i < x->steps_capacity ? &x->steps[i] : NULL;
     deferred_fn fn = track == 'c' ? pair->callback : pair->errback;
-    const char *name = track == 'c' ? (step ? step->callback_name : NULL) : (step ? step->errback_name : NULL);
+    const char *name =
+        track == 'c' ? (step ? step->callback_name : NULL) : (step ? step->errback_name : NULL);
     if (fn == continue_waiter)
         name = "wake the waiting Deferred";
     else if (fn == fire_chained)
@@ -646,7 +664,10 @@ static void dot_node(FILE *out, const struct deferred *d, uint32_t i, char track
         name = track == 'c' ? "callback" : "errback";
     fprintf(out, "  %c%u [label=\"%u. ", track, (unsigned)i, (unsigned)i + 1);
     dot_text(out, name);
-    fprintf(out, "\"%s];\n", ran ? ", penwidth=2" : fn == NULL ? ", color=gray70, fontcolor=gray50" : ", color=gray40");
+    fprintf(out, "\"%s];\n",
+            ran          ? ", penwidth=2"
+            : fn == NULL ? ", color=gray70, fontcolor=gray50"
+                         : ", color=gray40");
 }
 
 int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
@@ -654,8 +675,10 @@ int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
     bool traced = x != NULL && x->tracing && (d->flags & CALLED);
     fputs("digraph \"", out);
     dot_text(out, name);
-    fputs("\" {\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=13];\n"
-          "  edge [fontname=\"Helvetica\", fontsize=11];\n  nodesep=1.2; ranksep=0.45;\n", out);
+    fputs(
+        "\" {\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=13];\n"
+        "  edge [fontname=\"Helvetica\", fontsize=11];\n  nodesep=1.2; ranksep=0.45;\n",
+        out);
     fputs("  fire [shape=oval, label=\"", out);
     if (!(d->flags & CALLED))
         fputs("not fired yet", out);
@@ -663,9 +686,11 @@ int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
         fputs(x->fired_kind == DEFERRED_FAILURE ? "errback" : "callback", out);
     else
         fputs("fired", out);
-    fputs("\"];\n  callbacks [shape=plaintext, label=\"callbacks\"];\n"
-          "  errbacks [shape=plaintext, label=\"errbacks\"];\n  { rank=same; callbacks; errbacks; }\n"
-          "  fire -> callbacks [style=invis]; fire -> errbacks [style=invis];\n", out);
+    fputs(
+        "\"];\n  callbacks [shape=plaintext, label=\"callbacks\"];\n"
+        "  errbacks [shape=plaintext, label=\"errbacks\"];\n  { rank=same; callbacks; errbacks; }\n"
+        "  fire -> callbacks [style=invis]; fire -> errbacks [style=invis];\n",
+        out);
     /* The two tracks: a row per pair, callback left, errback right, joined by faint lines. */
     for (uint32_t i = 0; i < d->count; i++) {
         const struct step *step = traced && i < x->steps_capacity ? &x->steps[i] : NULL;
@@ -676,7 +701,9 @@ int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
         if (i == 0)
             fputs("  callbacks -> c0 [style=invis]; errbacks -> e0 [style=invis];\n", out);
         else
-            fprintf(out, "  c%u -> c%u [color=gray80, arrowhead=none, weight=10]; e%u -> e%u [color=gray80, arrowhead=none, weight=10];\n",
+            fprintf(out,
+                    "  c%u -> c%u [color=gray80, arrowhead=none, weight=10]; e%u -> e%u [color=gray80, "
+                    "arrowhead=none, weight=10];\n",
                     (unsigned)i - 1, (unsigned)i, (unsigned)i - 1, (unsigned)i);
     }
     /* The path the result took, each edge labelled with the result it carried. */
@@ -690,14 +717,16 @@ int deferred_dump_dot(const struct deferred *d, const char *name, FILE *out) {
             char to[16];
             snprintf(to, sizeof to, "%c%u", step->ran, (unsigned)i);
             /* (only the tracks place the nodes: a path edge that crossed over would pull them about) */
-            fprintf(out, "  %s -> %s [penwidth=2%s, label=\" ", from, to, strcmp(from, "fire") ? ", constraint=false" : "");
+            fprintf(out, "  %s -> %s [penwidth=2%s, label=\" ", from, to,
+                    strcmp(from, "fire") ? ", constraint=false" : "");
             dot_text(out, carried);
             fputs(" \"];\n", out);
             snprintf(from, sizeof from, "%s", to);
             carried = step->text;
         }
         if (d->next == d->count && d->kind != DEFERRED_WAIT && !d->paused) {
-            fprintf(out, "  result [shape=oval, label=\"result\"];\n  %s -> result [penwidth=2, label=\" ", from);
+            fprintf(out, "  result [shape=oval, label=\"result\"];\n  %s -> result [penwidth=2, label=\" ",
+                    from);
             dot_text(out, carried);
             fputs(" \"];\n", out);
         }

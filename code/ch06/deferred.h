@@ -52,10 +52,10 @@ struct deferred; /* opaque */
 /* Result codes, in the deferred range of result.h; result_strerror names them. */
 enum {
     DEFERRED_ERR_ALREADY_CALLED = -10401, /* a second callback/errback (Twisted's AlreadyCalledError) */
-    DEFERRED_ERR_CANCELLED = -10402,      /* the failure a cancelled Deferred errbacks with (CancelledError) */
-    DEFERRED_ERR_NOT_PAUSED = -10403,     /* deferred_unpause on a Deferred that is not paused */
-    DEFERRED_ERR_RETURNED_SELF = -10404,  /* a callback returned the Deferred it is on */
-    DEFERRED_ERR_NO_FAILURE = -10405,     /* deferred_errback(d, NULL) */
+    DEFERRED_ERR_CANCELLED = -10402,     /* the failure a cancelled Deferred errbacks with (CancelledError) */
+    DEFERRED_ERR_NOT_PAUSED = -10403,    /* deferred_unpause on a Deferred that is not paused */
+    DEFERRED_ERR_RETURNED_SELF = -10404, /* a callback returned the Deferred it is on */
+    DEFERRED_ERR_NO_FAILURE = -10405,    /* deferred_errback(d, NULL) */
 };
 /* << codes */
 
@@ -89,7 +89,9 @@ static inline struct deferred_result deferred_value(void *value, void (*free)(vo
     return (struct deferred_result){.kind = DEFERRED_VALUE, .value = value, .free = free};
 }
 /* The empty value (Twisted's None). */
-static inline struct deferred_result deferred_none(void) { return deferred_value(NULL, NULL); }
+static inline struct deferred_result deferred_none(void) {
+    return deferred_value(NULL, NULL);
+}
 /* A failure, which the result now owns. */
 static inline struct deferred_result deferred_failure(struct failure *failure) {
     return (struct deferred_result){.kind = DEFERRED_FAILURE, .failure = failure};
@@ -129,8 +131,9 @@ void deferred_unref(struct deferred *d);
  * has fired (and is not paused or already running its chain), the chain runs now, inside this call.
  * Returns 0, or -ENOMEM (the pair was not added; the first three pairs never allocate). The macros pass
  * the functions' names along, for deferred_dump_dot. */
-#define deferred_add_callbacks(d, callback, callback_arg, errback, errback_arg)                           \
-    deferred_add_callbacks_named((d), #callback, (callback), (callback_arg), #errback, (errback), (errback_arg))
+#define deferred_add_callbacks(d, callback, callback_arg, errback, errback_arg)                              \
+    deferred_add_callbacks_named((d), #callback, (callback), (callback_arg), #errback, (errback),            \
+                                 (errback_arg))
 #define deferred_add_callback(d, callback, arg) deferred_add_callbacks(d, callback, arg, NULL, NULL)
 #define deferred_add_errback(d, errback, arg) deferred_add_callbacks(d, NULL, NULL, errback, arg)
 #define deferred_add_both(d, fn, arg) deferred_add_callbacks(d, fn, arg, fn, arg)
@@ -211,9 +214,10 @@ int deferred_chain(struct deferred *d, struct deferred *other);
  * DEFERRED_ERR_CANCELLED, fn never runs). The timer holds its own reference until it runs or is
  * cancelled; *out gets the caller's. Returns 0, -EINVAL for a bad delay, or -ENOMEM. Fire or cancel it
  * before freeing the scheduler. */
-#define deferred_later(scheduler, delay, fn, arg, out) deferred_later_at(FAILURE_HERE, (scheduler), (delay), (fn), (arg), (out))
-int deferred_later_at(const char *origin, struct scheduler *scheduler, double delay, deferred_call_fn fn, void *arg,
-                      struct deferred **out);
+#define deferred_later(scheduler, delay, fn, arg, out)                                                       \
+    deferred_later_at(FAILURE_HERE, (scheduler), (delay), (fn), (arg), (out))
+int deferred_later_at(const char *origin, struct scheduler *scheduler, double delay, deferred_call_fn fn,
+                      void *arg, struct deferred **out);
 /* << conveniences */
 
 /* >> unhandled */

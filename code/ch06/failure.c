@@ -57,7 +57,9 @@ int failure_check_list(const struct failure *failure, ...) {
     return found;
 }
 
-int failure_code(const struct failure *failure) { return failure->code; }
+int failure_code(const struct failure *failure) {
+    return failure->code;
+}
 
 int failure_errno(const struct failure *failure) {
     return failure->code < 0 && failure->code >= RESULT_ERRNO_LAST ? -failure->code : 0;
@@ -67,8 +69,11 @@ const char *failure_message(const struct failure *failure) {
     return failure->message != NULL ? failure->message : result_strerror(failure->code);
 }
 
-const char *failure_origin(const struct failure *failure) { return failure->origin; }
+const char *failure_origin(const struct failure *failure) {
+    return failure->origin;
+}
 
 int failure_print(const struct failure *failure, FILE *out) {
-    return fprintf(out, "%s (code %d, made at %s)\n", failure_message(failure), failure->code, failure->origin);
+    return fprintf(out, "%s (code %d, made at %s)\n", failure_message(failure), failure->code,
+                   failure->origin);
 }

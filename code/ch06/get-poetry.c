@@ -73,10 +73,10 @@ struct download {
     struct reactor *reactor;
     struct deferred *done;
     struct poem *poem;
-    double timeout; /* 0 for none */
-    struct connector *connector;      /* while connecting */
-    struct transport *transport;      /* while connected */
-    struct delayed_call *timer;       /* gives up after --timeout */
+    double timeout;              /* 0 for none */
+    struct connector *connector; /* while connecting */
+    struct transport *transport; /* while connected */
+    struct delayed_call *timer;  /* gives up after --timeout */
     bool timed_out;
     int number; /* for progress lines */
     const char *who;
@@ -86,7 +86,7 @@ struct download {
  * the poem or a failure. The Deferred's chain runs inside this call. The download itself is freed by
  * the connector's last call (the factory must outlive it), or by get_poetry if the connect never began. */
 static void download_finished(struct download *dl, int reason) {
-    if (dl->timer != NULL) { /* over, so it can no longer time out */
+    if (dl->timer != NULL) {            /* over, so it can no longer time out */
         delayed_call_cancel(dl->timer); /* fails harmlessly if it is the call running now */
         delayed_call_release(dl->timer);
     }
@@ -201,8 +201,13 @@ static struct deferred *get_poetry(struct reactor *reactor, const struct sockadd
         free(poem);
         return NULL;
     }
-    *dl = (struct download){.factory.ops = &download_factory_ops, .reactor = reactor, .done = deferred_ref(d),
-                            .poem = poem, .timeout = timeout, .number = number, .who = who};
+    *dl = (struct download){.factory.ops = &download_factory_ops,
+                            .reactor = reactor,
+                            .done = deferred_ref(d),
+                            .poem = poem,
+                            .timeout = timeout,
+                            .number = number,
+                            .who = who};
     int err = 0;
     if (timeout > 0)
         err = reactor_call_later(reactor, timeout, download_timed_out, dl, &dl->timer);
@@ -333,7 +338,8 @@ static struct deferred_result transformed(struct deferred_result result, void *a
 /* The transform failed: say so, and go on with the original poem (krondo's part 10). */
 static struct deferred_result keep_original(struct deferred_result result, void *arg) {
     struct transform_job *job = arg;
-    fprintf(stderr, "Task %d: %s; using the original poem\n", job->task->number, failure_message(result.failure));
+    fprintf(stderr, "Task %d: %s; using the original poem\n", job->task->number,
+            failure_message(result.failure));
     deferred_result_free(result);
     struct poem *original = job->original;
     free(job);
@@ -398,6 +404,9 @@ static struct deferred_result task_ended(struct deferred_result result, void *ar
     return result;
 }
 
+/* << chain */
+
+/* >> start-downloads */
 /* Starts every download once the reactor runs, each with its chain. */
 static int start_downloads(void *arg) {
     struct downloads *all = arg;
@@ -419,7 +428,7 @@ static int start_downloads(void *arg) {
     }
     return 0;
 }
-/* << chain */
+/* << start-downloads */
 
 int main(int argc, char **argv) {
     struct downloads all = {.count = 0};

@@ -153,7 +153,7 @@ static int tick(void *arg) {
 /* << tick */
 
 int looping_call_start(struct looping_call *loop, double interval, bool now) {
-    if (loop->running || loop->waiting != NULL) /* (chapter 6: or still waiting on the last call's Deferred) */
+    if (loop->running || loop->waiting != NULL) /* (chapter 6: or waiting on the last call's Deferred) */
         return LOOPING_CALL_ERR_RUNNING;
     if (isnan(interval) || interval < 0)
         return -EINVAL;

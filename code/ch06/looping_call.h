@@ -69,7 +69,8 @@ int looping_call_start_deferred(struct looping_call *loop, double interval, bool
 typedef struct deferred_result (*looping_call_deferred_fn)(void *arg, long intervals);
 
 /* Makes a looping call of such a function; otherwise the same as looping_call_new. */
-#define looping_call_new_deferred(scheduler, fn, arg) looping_call_new_deferred_named((scheduler), #fn, (fn), (arg))
+#define looping_call_new_deferred(scheduler, fn, arg)                                                        \
+    looping_call_new_deferred_named((scheduler), #fn, (fn), (arg))
 struct looping_call *looping_call_new_deferred_named(struct scheduler *scheduler, const char *name,
                                                      looping_call_deferred_fn fn, void *arg);
 /* << deferred-api */

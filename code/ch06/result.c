@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NAMED(code, message) {code, #code, message}
+#define NAMED(code, message)                                                                                 \
+    { code, #code, message }
 
 static const struct result_name names[] = {
     /* >> deferred-codes */

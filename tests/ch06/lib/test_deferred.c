@@ -31,7 +31,9 @@ static void counted_free(void *value) {
     frees++;
     free(value);
 }
-static char *text(const char *s) { return strdup(s); }
+static char *text(const char *s) {
+    return strdup(s);
+}
 
 static int unhandled_count;
 static char unhandled_origin[128];
@@ -50,7 +52,9 @@ static void setup(void) {
     unhandled_origin[0] = unhandled_message[0] = 0;
     deferred_set_unhandled_handler(on_unhandled, NULL);
 }
-static void teardown(void) { deferred_set_unhandled_handler(NULL, NULL); }
+static void teardown(void) {
+    deferred_set_unhandled_handler(NULL, NULL);
+}
 
 /* ---- Callbacks ---- */
 
@@ -99,7 +103,10 @@ static struct deferred_result return_deferred(struct deferred_result r, void *ar
 static char saved[256];
 static struct deferred_result save(struct deferred_result r, void *arg) {
     (void)arg;
-    snprintf(saved, sizeof saved, "%s", r.kind == DEFERRED_FAILURE ? "FAILURE" : r.value ? (char *)r.value : "none");
+    snprintf(saved, sizeof saved, "%s",
+             r.kind == DEFERRED_FAILURE ? "FAILURE"
+             : r.value                  ? (char *)r.value
+                                        : "none");
     return r;
 }
 
@@ -221,7 +228,7 @@ START_TEST(a_second_fire_is_refused_and_its_value_freed) {
     ck_assert_str_eq(saved, "first");
     ck_assert_str_eq(deferred_peek(d).value, "first");
     deferred_unref(d);
-    ck_assert_int_eq(frees, 2); /* the result, with the Deferred */
+    ck_assert_int_eq(frees, 2);           /* the result, with the Deferred */
     ck_assert_int_eq(unhandled_count, 0); /* the refused failure is not the Deferred's */
 }
 END_TEST
@@ -640,7 +647,8 @@ END_TEST
 /* ---- Unhandled failures, freeing ---- */
 
 START_TEST(an_unhandled_failure_is_reported_at_free_with_where_it_was_made) {
-    struct deferred *d = deferred_new(); int line = __LINE__;
+    int line = __LINE__ + 1; /* the next line's */
+    struct deferred *d = deferred_new();
     deferred_add_callback(d, record, "cb");
     deferred_errback(d, failure_new(-ECONNREFUSED, "no poetry at %s", "10.0.0.1:7"));
     ck_assert_int_eq(unhandled_count, 0); /* not before the free: an errback may still come */
@@ -731,7 +739,8 @@ START_TEST(failures_have_a_kind_a_message_an_errno_and_an_origin) {
     FILE *out = fmemopen(line, sizeof line, "w");
     failure_print(f, out);
     fclose(out);
-    ck_assert_msg(strstr(line, strerror(ECONNREFUSED)) != NULL && strstr(line, "test_deferred.c:") != NULL, "%s", line);
+    ck_assert_msg(strstr(line, strerror(ECONNREFUSED)) != NULL && strstr(line, "test_deferred.c:") != NULL,
+                  "%s", line);
     failure_free(f);
 
     f = failure_from_code(DEFERRED_ERR_CANCELLED); /* a library code: its name from result_strerror */
@@ -760,12 +769,16 @@ END_TEST
 
 /* ---- succeed, fail, maybe, chain ---- */
 
-static struct deferred_result make_value(void *arg) { return deferred_value(text(arg), free); }
+static struct deferred_result make_value(void *arg) {
+    return deferred_value(text(arg), free);
+}
 static struct deferred_result make_failure(void *arg) {
     (void)arg;
     return deferred_error(-EAGAIN);
 }
-static struct deferred_result make_deferred(void *arg) { return deferred_wait_for(arg); }
+static struct deferred_result make_deferred(void *arg) {
+    return deferred_wait_for(arg);
+}
 
 START_TEST(succeed_and_fail_are_fired_already) {
     struct deferred *s = deferred_succeed(text("yes"), free);
@@ -1087,4 +1100,6 @@ static Suite *deferred_suite(void) {
     return s;
 }
 
-int main(void) { return run_suite_as_tap(deferred_suite()); }
+int main(void) {
+    return run_suite_as_tap(deferred_suite());
+}

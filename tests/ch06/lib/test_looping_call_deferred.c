@@ -15,12 +15,12 @@ static struct looping_call *loop;
 static int calls;
 static double call_times[16];
 static long call_intervals[16];
-static int fail_on = -1;          /* the call that fails */
-static struct deferred *pending;  /* the Deferred the function returned last, if it returns one */
+static int fail_on = -1;         /* the call that fails */
+static struct deferred *pending; /* the Deferred the function returned last, if it returns one */
 static bool return_deferreds;
-static bool return_fired;         /* return an already-fired Deferred */
+static bool return_fired; /* return an already-fired Deferred */
 
-static int ended;                 /* how the start's Deferred ended: 1 callback, 2 errback */
+static int ended; /* how the start's Deferred ended: 1 callback, 2 errback */
 static int ended_code;
 static char ended_message[128];
 
@@ -259,4 +259,6 @@ static Suite *suite(void) {
     return s;
 }
 
-int main(void) { return run_suite_as_tap(suite()); }
+int main(void) {
+    return run_suite_as_tap(suite());
+}
