@@ -504,12 +504,14 @@ int deferred_unpause(struct deferred *d) {
 void deferred_cancel(struct deferred *d) {
     if (d->flags & CALLED)
         return; /* chapter 11: if it waits on an inner Deferred, cancel that one */
+    deferred_ref(d); /* its chain may let go of d's last other reference while we still look at it */
     if (d->extra != NULL && d->extra->canceller != NULL)
         d->extra->canceller(d, d->extra->canceller_arg);
     else
         d->flags |= SUPPRESS; /* nobody can stop the work: swallow its result when it comes */
     if (!(d->flags & CALLED))
         deferred_errback(d, failure_from_code(DEFERRED_ERR_CANCELLED));
+    deferred_unref(d);
 }
 /* << cancel-impl */
 

@@ -171,7 +171,7 @@ int deferred_unpause(struct deferred *d);
 /* Twisted's cancel. If d has not fired: calls its canceller (if it has none, the next fire will be
  * swallowed), then, if d has still not fired, errbacks it with DEFERRED_ERR_CANCELLED. If d has fired,
  * does nothing (chapter 11 cancels the inner Deferred a chain waits on). The caller must hold a
- * reference to d throughout. */
+ * reference to d when it calls (cancel holds its own while it runs). */
 void deferred_cancel(struct deferred *d);
 /* << cancel */
 
