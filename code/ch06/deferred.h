@@ -181,8 +181,9 @@ bool deferred_called(const struct deferred *d);
 /* True while d waits: paused by the caller, or on an inner Deferred. */
 bool deferred_paused(const struct deferred *d);
 
-/* d's current result, to look at (not to take): meaningful once d has fired. kind is DEFERRED_WAIT
- * while d waits on an inner Deferred (wait is then that Deferred, or NULL if it was freed unfired). */
+/* d's current result, to look at (not to take): meaningful once d has fired, and not while one of its
+ * callbacks runs (that callback owns the result then). kind is DEFERRED_WAIT while d waits on an inner
+ * Deferred (wait is then that Deferred, or NULL if it was freed unfired: d stays paused for good). */
 struct deferred_result deferred_peek(const struct deferred *d);
 
 /* Where d was made ("get-poetry.c:123"). */
