@@ -4,6 +4,19 @@
 . "$ROOT/tests/support/lib.sh"
 . "$ROOT/tests/support/unit_tests.sh"
 
+# compile_object OBJECT SOURCE: compiles the exercise's SOURCE alone, as one case ("SOURCE compiles").
+compile_object() {
+    local object=$1 source=$2
+    # shellcheck disable=SC2086
+    if ${CC:-cc} ${CFLAGS:-} -I"$SNAPSHOT" -c -o "$WORK/$object" "$EXDIR/$source" >"$WORK/build.log" 2>&1; then
+        ok "$source compiles"
+    else
+        not_ok "$source compiles" "$(head -n 30 "$WORK/build.log")" \
+            "hint: the starter compiled as given; fix the first error above, then check again"
+        done_testing
+    fi
+}
+
 cat >"$WORK/test_pairs.c" <<'TEST'
 #include "check_main.h"
 #include "deferred.h"
@@ -108,6 +121,7 @@ hint_for() {
 }
 
 UNIT_HEADER=pairs.h
+compile_object pairs.o pairs.c
 build_unit_tests test_pairs test_pairs.c pairs.c
 run_unit_tests "$WORK/test_pairs"
 check_leaks "$WORK/test_pairs"

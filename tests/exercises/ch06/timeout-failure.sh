@@ -5,6 +5,19 @@
 . "$ROOT/tests/support/lib.sh"
 . "$ROOT/tests/support/unit_tests.sh"
 
+# compile_object OBJECT SOURCE: compiles the exercise's SOURCE alone, as one case ("SOURCE compiles").
+compile_object() {
+    local object=$1 source=$2
+    # shellcheck disable=SC2086
+    if ${CC:-cc} ${CFLAGS:-} -I"$SNAPSHOT" -c -o "$WORK/$object" "$EXDIR/$source" >"$WORK/build.log" 2>&1; then
+        ok "$source compiles"
+    else
+        not_ok "$source compiles" "$(head -n 30 "$WORK/build.log")" \
+            "hint: the starter compiled as given; fix the first error above, then check again"
+        done_testing
+    fi
+}
+
 cat >"$WORK/test_timeout.c" <<'TEST'
 #include "check_main.h"
 #include "deferred.h"
@@ -165,6 +178,7 @@ hint_for() {
 }
 
 UNIT_HEADER=timeout.h
+compile_object timeout.o timeout.c
 build_unit_tests test_timeout test_timeout.c timeout.c
 run_unit_tests "$WORK/test_timeout"
 check_leaks "$WORK/test_timeout"
