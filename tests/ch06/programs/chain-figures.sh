@@ -24,4 +24,12 @@ if grep -q 'keep_original", penwidth=2' "$WORK/figures/ch06-path-fallback.dot" &
 else
     not_ok "the fallback path runs keep_original, the transformed path does not"
 fi
+if [[ $BIN == *san* ]] || ! command -v valgrind >/dev/null 2>&1; then
+    ok "chain-figures under valgrind # SKIP a sanitizer build, or no valgrind"
+elif run_with_timeout 60 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+    "$BIN/chain-figures" "$WORK/figures" 2>"$WORK/vg.err"; then
+    ok "chain-figures under valgrind: no leak, no invalid access"
+else
+    not_ok "chain-figures under valgrind: no leak, no invalid access" "$(show "$WORK/vg.err")"
+fi
 done_testing
