@@ -14,7 +14,7 @@
 
 static const char *program = "chain-figures";
 
-enum { POETRY_TRANSFORM_FAILED = -20002 };
+enum { POETRY_TRANSFORM_FAILED = -20004 }; /* as get-poetry.c's */
 
 /* Values here are static strings: describe shows them in quotes. */
 static void describe_text(const void *value, char *text, size_t size) {

@@ -42,10 +42,11 @@ static void poem_free(void *value) {
 }
 /* << poem */
 
-/* Failure kinds of this program's own, beside the library's codes. */
+/* Failure kinds of this program's own, beside the library's codes (chapter 5's hardening takes
+ * -20002 and -20003, for its idle and connect timeouts). */
 enum {
     POETRY_TIMED_OUT = -20001,        /* a download took longer than --timeout */
-    POETRY_TRANSFORM_FAILED = -20002, /* cummingsify failed (on purpose, at --fail-rate) */
+    POETRY_TRANSFORM_FAILED = -20004, /* cummingsify failed (on purpose, at --fail-rate) */
 };
 
 /* Appends len bytes to the poem. Returns 0 or -ENOMEM. */
