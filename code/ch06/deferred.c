@@ -359,7 +359,9 @@ int deferred_trace(struct deferred *d, deferred_describe_fn describe_fn) {
  * reference the answer gave is let go. Returns true if d now waits. */
 static bool wait_for(struct deferred *d, struct deferred *inner) {
     struct deferred_result r;
-    if (inner == d) { /* it would wait on itself forever: Twisted warns, C refuses */
+    if (inner == NULL) { /* deferred_wait_for(NULL): a callback whose deferred_new failed, say */
+        r = deferred_error(-EINVAL);
+    } else if (inner == d) { /* it would wait on itself forever: Twisted warns, C refuses */
         r = deferred_error(DEFERRED_ERR_RETURNED_SELF);
     } else if ((inner->flags & (CALLED | RUNNING)) == CALLED && inner->kind != DEFERRED_WAIT &&
                inner->paused == 0) {
@@ -503,7 +505,7 @@ int deferred_unpause(struct deferred *d) {
 /* >> cancel-impl */
 void deferred_cancel(struct deferred *d) {
     if (d->flags & CALLED)
-        return; /* chapter 11: if it waits on an inner Deferred, cancel that one */
+        return;      /* chapter 11: if it waits on an inner Deferred, cancel that one */
     deferred_ref(d); /* its chain may let go of d's last other reference while we still look at it */
     if (d->extra != NULL && d->extra->canceller != NULL)
         d->extra->canceller(d, d->extra->canceller_arg);

@@ -98,7 +98,8 @@ static inline struct deferred_result deferred_failure(struct failure *failure) {
 }
 /* A failure made from a code, as a callback "raises": return deferred_error(-EIO); */
 #define deferred_error(code) deferred_failure(failure_from_code(code))
-/* A callback's answer "wait for inner": gives the chain the caller's reference to inner. */
+/* A callback's answer "wait for inner": gives the chain the caller's reference to inner. (inner NULL,
+ * say from a failed deferred_new, becomes an -EINVAL failure on the chain.) */
 static inline struct deferred_result deferred_wait_for(struct deferred *inner) {
     return (struct deferred_result){.kind = DEFERRED_WAIT, .wait = inner};
 }

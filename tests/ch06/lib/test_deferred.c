@@ -96,7 +96,7 @@ static struct deferred_result recover(struct deferred_result r, void *arg) {
 static struct deferred_result return_deferred(struct deferred_result r, void *arg) {
     note("return-deferred");
     deferred_result_free(r);
-    return deferred_wait_for(deferred_ref(arg));
+    return deferred_wait_for(arg != NULL ? deferred_ref(arg) : NULL);
 }
 
 /* Saves the value (a copy) into the buffer arg, and passes it on. */
@@ -435,9 +435,6 @@ END_TEST
 
 START_TEST(a_callback_returning_its_own_deferred_fails) {
     reentrant = fresh();
-    deferred_add_callback(reentrant, return_deferred, NULL); /* arg set below */
-    deferred_unref(reentrant);
-    reentrant = fresh();
     deferred_add_callback(reentrant, return_deferred, reentrant);
     deferred_add_errback(reentrant, save, NULL);
     deferred_add_errback(reentrant, recover, "x");
@@ -447,6 +444,19 @@ START_TEST(a_callback_returning_its_own_deferred_fails) {
     ck_assert_str_eq(log_text, want);
     ck_assert(!deferred_paused(reentrant));
     deferred_unref(reentrant);
+}
+END_TEST
+
+START_TEST(waiting_on_no_deferred_is_a_failure) {
+    struct deferred *d = fresh();
+    deferred_add_callback(d, return_deferred, NULL); /* returns deferred_wait_for(NULL) */
+    deferred_add_errback(d, recover, "x");
+    deferred_callback(d, NULL, NULL);
+    char want[64];
+    snprintf(want, sizeof want, "return-deferred recover(%d)", -EINVAL);
+    ck_assert_str_eq(log_text, want);
+    ck_assert(!deferred_paused(d));
+    deferred_unref(d);
 }
 END_TEST
 
@@ -1061,6 +1071,7 @@ static Suite *deferred_suite(void) {
     tcase_add_test(tc, a_returned_failed_deferred_moves_the_outer_to_the_errback_track);
     tcase_add_test(tc, inner_callbacks_are_preserved);
     tcase_add_test(tc, a_callback_returning_its_own_deferred_fails);
+    tcase_add_test(tc, waiting_on_no_deferred_is_a_failure);
     tcase_add_test(tc, two_waiting_on_one_inner_the_first_gets_its_result);
     tcase_add_test(tc, a_chain_waiting_on_an_inner_lives_while_the_inner_does);
     tcase_add_test(tc, an_inner_freed_unfired_leaves_the_outer_waiting_and_leaks_nothing);
