@@ -26,7 +26,7 @@ struct looping_call {
     struct deferred *waiting;             /* the function's Deferred the next call waits for */
     struct wait_link *link;               /* the waiting Deferred's way back to this loop */
     struct failure *failure;              /* why the loop ends, when the function failed with a failure */
-    bool in_call;                         /* inside the function, or deciding what its result means */
+    bool in_call;                         /* inside the function (and call_deferred_fn's handling of it) */
 };
 
 /* What the pair added to the function's Deferred points at, so that it can outlive the loop. */
@@ -83,8 +83,8 @@ static void finish(struct looping_call *loop, int status) {
     loop->running = false;
     drop_next(loop);
     if (loop->started != NULL) { /* chapter 6: started with a Deferred */
-        if (loop->waiting == NULL) /* else it fires once the function's Deferred has (as in Twisted) */
-            fire_started(loop, status);
+        if (loop->waiting == NULL && !loop->in_call) /* else once the function has returned, or its */
+            fire_started(loop, status);              /* Deferred has fired (as in Twisted) */
         return;
     }
     failure_free(loop->failure);
@@ -127,10 +127,19 @@ static void run_once(struct looping_call *loop) {
     int result = 0;
     if (intervals > 0) {
         loop->last_time = now;
+        loop->in_call = true; /* chapter 6: a stop from inside fires the start's Deferred after the call */
         result = loop->deferred_fn ? call_deferred_fn(loop, intervals) : loop->fn(loop->arg, intervals);
+        loop->in_call = false;
     }
-    if (!loop->running)
-        return; /* the function stopped the loop */
+    if (!loop->running) { /* the function stopped the loop */
+        if (loop->started != NULL && loop->waiting == NULL) { /* chapter 6: now that it has returned */
+            fire_started(loop, result < 0 ? result : 0);
+        } else if (loop->waiting == NULL) { /* a failure nobody waits for (the done callback was told) */
+            failure_free(loop->failure);
+            loop->failure = NULL;
+        }
+        return;
+    }
     if (result < 0) {
         finish(loop, result);
         return;
@@ -256,13 +265,11 @@ static struct deferred_result function_done(struct deferred_result result, void 
 /* Calls a function of the chapter-6 kind. A value: go on. A failure: end the loop with it. A Deferred:
  * wait for it (run_once sees loop->waiting and schedules nothing). Returns 0 or a negative code. */
 static int call_deferred_fn(struct looping_call *loop, long intervals) {
-    loop->in_call = true;
     struct deferred_result result = loop->deferred_fn(loop->arg, intervals);
     if (result.kind == DEFERRED_WAIT) {
         struct wait_link *link = malloc(sizeof *link);
         if (link == NULL) {
             deferred_unref(result.wait);
-            loop->in_call = false;
             return -ENOMEM;
         }
         link->loop = loop;
@@ -273,7 +280,6 @@ static int call_deferred_fn(struct looping_call *loop, long intervals) {
             loop->waiting = NULL;
             free(link);
             deferred_unref(result.wait);
-            loop->in_call = false;
             return -ENOMEM;
         } /* if it had fired, function_done has run already, and loop->waiting is NULL again */
     } else if (result.kind == DEFERRED_FAILURE) {
@@ -281,8 +287,7 @@ static int call_deferred_fn(struct looping_call *loop, long intervals) {
     } else {
         deferred_result_free(result);
     }
-    loop->in_call = false;
-    if (loop->failure != NULL && loop->running)
+    if (loop->failure != NULL)
         return failure_code(loop->failure) < 0 ? failure_code(loop->failure) : -EIO;
     return 0;
 }

@@ -65,7 +65,8 @@ int looping_call_start_deferred(struct looping_call *loop, double interval, bool
 /* A function that may return a Deferred: a value (freed) means go on, a failure ends the loop, and a
  * Deferred (deferred_wait_for; the loop takes that reference) holds the next call back until it fires
  * — then the next call is the next aligned one (missed intervals are counted, not made up), or the loop
- * ends if it failed. A stop while the loop waits fires the start's Deferred once the wait is over. */
+ * ends if it failed. A stop while the loop waits fires the start's Deferred once the wait is over; a
+ * stop from inside the function (of either kind), once the function has returned (as in Twisted). */
 typedef struct deferred_result (*looping_call_deferred_fn)(void *arg, long intervals);
 
 /* Makes a looping call of such a function; otherwise the same as looping_call_new. */

@@ -32,15 +32,29 @@ static void record_call(long intervals) {
     calls++;
 }
 
+static void maybe_stop(void);
+
 static int plain_fn(void *arg, long intervals) {
     (void)arg;
     record_call(intervals);
+    maybe_stop();
     return calls == fail_on ? -EIO : 0;
+}
+
+static int stop_on = -1;      /* the call that stops the loop from inside */
+static int ended_inside = -1; /* what `ended` was right after that stop, still inside the function */
+
+static void maybe_stop(void) {
+    if (calls == stop_on) {
+        looping_call_stop(loop);
+        ended_inside = ended;
+    }
 }
 
 static struct deferred_result returns_deferreds(void *arg, long intervals) {
     (void)arg;
     record_call(intervals);
+    maybe_stop();
     if (calls == fail_on)
         return deferred_failure(failure_new(-ECONNRESET, "call %d broke", calls));
     if (return_fired)
@@ -75,7 +89,7 @@ static void on_done(void *arg, int status) {
 
 static void setup(void) {
     calls = 0;
-    fail_on = -1;
+    fail_on = stop_on = ended_inside = -1;
     pending = NULL;
     return_deferreds = return_fired = false;
     ended = ended_code = done_calls = 0;
@@ -242,6 +256,45 @@ START_TEST(freeing_the_loop_while_it_waits_is_safe) {
 }
 END_TEST
 
+/* As Twisted: a stop from inside the function fires the start's Deferred once the function returns. */
+START_TEST(a_stop_from_inside_fires_after_the_function_returns) {
+    loop = looping_call_new(sched, plain_fn, NULL);
+    stop_on = 2;
+    struct deferred *d = start(1.0, true);
+    task_clock_advance(clock_, 1);
+    ck_assert_int_eq(ended_inside, 0);
+    ck_assert_int_eq(ended, 1);
+    ck_assert(!looping_call_running(loop));
+    task_clock_advance(clock_, 3);
+    ck_assert_int_eq(calls, 2);
+    deferred_unref(d);
+}
+END_TEST
+
+START_TEST(a_stop_from_inside_waits_for_the_deferred_the_function_returns) {
+    loop = looping_call_new_deferred(sched, returns_deferreds, NULL);
+    return_deferreds = true;
+    stop_on = 1;
+    struct deferred *d = start(1.0, true);
+    ck_assert_int_eq(ended_inside, 0);
+    ck_assert_int_eq(ended, 0);
+    deferred_callback(pending, NULL, NULL);
+    ck_assert_int_eq(ended, 1);
+    deferred_unref(d);
+}
+END_TEST
+
+START_TEST(a_stop_then_a_failure_from_inside_errbacks_with_it) {
+    loop = looping_call_new_deferred(sched, returns_deferreds, NULL);
+    stop_on = fail_on = 2;
+    struct deferred *d = start(1.0, true);
+    task_clock_advance(clock_, 1);
+    ck_assert_int_eq(ended, 2);
+    ck_assert_str_eq(ended_message, "call 2 broke");
+    deferred_unref(d);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("looping call with Deferreds");
     TCase *tc = tcase_create("deferred start");
@@ -255,6 +308,9 @@ static Suite *suite(void) {
     tcase_add_test(tc, a_failing_deferred_ends_the_loop);
     tcase_add_test(tc, a_stop_while_waiting_fires_when_the_wait_ends);
     tcase_add_test(tc, freeing_the_loop_while_it_waits_is_safe);
+    tcase_add_test(tc, a_stop_from_inside_fires_after_the_function_returns);
+    tcase_add_test(tc, a_stop_from_inside_waits_for_the_deferred_the_function_returns);
+    tcase_add_test(tc, a_stop_then_a_failure_from_inside_errbacks_with_it);
     suite_add_tcase(s, tc);
     return s;
 }
