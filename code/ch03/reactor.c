@@ -90,25 +90,7 @@ static const char *descriptor_name(struct descriptor *d, char *buf, size_t len) 
 }
 
 const char *reactor_strerror(int code) {
-    switch (code) {
-    case 0:
-        return "success";
-    case REACTOR_CONNECTION_DONE:
-        return "connection closed cleanly";
-    case REACTOR_ERR_NOT_RUNNING:
-        return "the reactor is not running";
-    case REACTOR_ERR_ALREADY_RUNNING:
-        return "the reactor is already running";
-    case REACTOR_ERR_NOT_RESTARTABLE:
-        return "the reactor has already run and cannot be restarted";
-    case REACTOR_ERR_CONNECTION_LOST:
-        return "connection lost: the reactor shut down";
-    case REACTOR_ERR_FD_RANGE:
-        return "file descriptor is negative or beyond select()'s FD_SETSIZE limit";
-    }
-    if (code < 0 && code > -10000)
-        return strerror(-code);
-    return "unknown reactor result code";
+    return result_strerror(code);
 }
 
 struct reactor *reactor_new(void) {

@@ -7,6 +7,8 @@
 #ifndef REACTOR_H
 #define REACTOR_H
 
+#include "result.h"
+
 #include <stddef.h>
 
 struct reactor;    /* opaque: only reactor.c sees inside */
@@ -14,7 +16,8 @@ struct descriptor; /* below */
 
 /* >> codes */
 /* Result codes. Functions that can fail return 0 or a negative code: either -errno (a system error,
- * e.g. -ECONNREFUSED) or one of the REACTOR_ERR_* codes below. reactor_strerror names any of them. */
+ * e.g. -ECONNREFUSED) or a library code, such as the REACTOR_ERR_* codes below (the reactor's range of
+ * the one code space in result.h). reactor_strerror, like result_strerror, names any of them. */
 enum {
     /* Not an error: the reason a descriptor reports when its peer closed cleanly (Twisted's
      * CONNECTION_DONE). Positive, so that it can never be mistaken for -errno. */
@@ -25,6 +28,8 @@ enum {
     REACTOR_ERR_NOT_RESTARTABLE = -10003, /* run on a reactor that has run and stopped */
     REACTOR_ERR_CONNECTION_LOST = -10004, /* the reason given to every descriptor at shutdown */
     REACTOR_ERR_FD_RANGE = -10005,        /* the descriptor is negative, or too large for select() */
+    /* (-10006 .. -10010 are chapter 5's.) */
+    REACTOR_ERR_SHUTTING_DOWN = -10011, /* the reactor is shutting down, or has stopped: it no longer runs */
 };
 /* << codes */
 
@@ -107,8 +112,8 @@ int reactor_run(struct reactor *reactor);
  * REACTOR_ERR_NOT_RUNNING if it is not running or a stop is already pending. */
 int reactor_stop(struct reactor *reactor);
 
-/* Returns a static description of any code these functions return: -errno, REACTOR_ERR_*, or
- * REACTOR_CONNECTION_DONE. */
+/* Names any code these functions return: -errno, REACTOR_ERR_*, or REACTOR_CONNECTION_DONE (a wrapper
+ * of result_strerror, which names every library code). */
 const char *reactor_strerror(int code);
 
 #endif

@@ -93,37 +93,7 @@ static const char *descriptor_name(struct descriptor *d, char *buf, size_t len) 
 }
 
 const char *reactor_strerror(int code) {
-    switch (code) {
-    case 0:
-        return "success";
-    case REACTOR_CONNECTION_DONE:
-        return "connection closed cleanly";
-    case REACTOR_ERR_NOT_RUNNING:
-        return "the reactor is not running";
-    case REACTOR_ERR_ALREADY_RUNNING:
-        return "the reactor is already running";
-    case REACTOR_ERR_NOT_RESTARTABLE:
-        return "the reactor has already run and cannot be restarted";
-    case REACTOR_ERR_CONNECTION_LOST:
-        return "connection lost: the reactor shut down";
-    case REACTOR_ERR_FD_RANGE:
-        return "file descriptor is negative or beyond select()'s FD_SETSIZE limit";
-    case REACTOR_ERR_CONNECTION_ABORTED:
-        return "connection aborted";
-    case REACTOR_ERR_DISCONNECTING:
-        return "the connection is closing: no more writes";
-    case REACTOR_ERR_CONNECT_CANCELLED:
-        return "connect cancelled";
-    case REACTOR_ERR_NOT_CONNECTING:
-        return "the connector is not connecting";
-    case REACTOR_ERR_NO_PROTOCOL:
-        return "the factory built no protocol: connection closed";
-    }
-    if (code < 0 && code > -10000)
-        return strerror(-code);
-    if (code <= -10100 && code > -10200)
-        return scheduler_strerror(code);
-    return "unknown reactor result code";
+    return result_strerror(code);
 }
 
 /* >> clock */

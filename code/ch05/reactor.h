@@ -8,6 +8,7 @@
 #ifndef REACTOR_H
 #define REACTOR_H
 
+#include "result.h"
 #include "scheduler.h"
 
 #include <stddef.h>
@@ -17,7 +18,8 @@ struct descriptor; /* below */
 
 /* >> codes */
 /* Result codes. Functions that can fail return 0 or a negative code: either -errno (a system error,
- * e.g. -ECONNREFUSED) or one of the REACTOR_ERR_* codes below. reactor_strerror names any of them. */
+ * e.g. -ECONNREFUSED) or a library code, such as the REACTOR_ERR_* codes below (the reactor's range of
+ * the one code space in result.h). reactor_strerror, like result_strerror, names any of them. */
 enum {
     /* Not an error: the reason a descriptor reports when its peer closed cleanly (Twisted's
      * CONNECTION_DONE). Positive, so that it can never be mistaken for -errno. */
@@ -35,6 +37,7 @@ enum {
     REACTOR_ERR_CONNECT_CANCELLED = -10008,  /* the reason a connect stopped by connector_stop fails with */
     REACTOR_ERR_NOT_CONNECTING = -10009,     /* connector_stop on a connector that is already connected */
     REACTOR_ERR_NO_PROTOCOL = -10010,        /* the factory's build_protocol returned NULL */
+    REACTOR_ERR_SHUTTING_DOWN = -10011,      /* the reactor is shutting down, or has stopped: it no longer runs */
 };
 /* << codes */
 
@@ -134,8 +137,8 @@ int reactor_run(struct reactor *reactor);
  * REACTOR_ERR_NOT_RUNNING if it is not running or a stop is already pending. */
 int reactor_stop(struct reactor *reactor);
 
-/* Returns a static description of any code these functions return: -errno, REACTOR_ERR_*,
- * DELAYED_CALL_ERR_* or REACTOR_CONNECTION_DONE. */
+/* Names any code these functions return: -errno, REACTOR_ERR_*, DELAYED_CALL_ERR_*, LOOPING_CALL_ERR_*
+ * or REACTOR_CONNECTION_DONE (a wrapper of result_strerror, which names every library code). */
 const char *reactor_strerror(int code);
 
 #endif
