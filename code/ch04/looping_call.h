@@ -14,7 +14,8 @@
 
 struct looping_call; /* opaque */
 
-/* Result codes, negative like -errno; looping_call_strerror names them. */
+/* Result codes, in the looping call's range of the one code space (result.h); looping_call_strerror
+ * and result_strerror name them. */
 enum {
     LOOPING_CALL_ERR_RUNNING = -10201,     /* start on a looping call that is running */
     LOOPING_CALL_ERR_NOT_RUNNING = -10202, /* stop on a looping call that is not running */
@@ -54,7 +55,7 @@ int looping_call_stop(struct looping_call *loop);
 /* True between a successful start and the end of the loop. */
 bool looping_call_running(const struct looping_call *loop);
 
-/* Names the LOOPING_CALL_ERR_* codes, and any code scheduler_strerror names. */
+/* Names the LOOPING_CALL_ERR_* codes, and any other code (wraps result_strerror). */
 const char *looping_call_strerror(int code);
 
 #endif

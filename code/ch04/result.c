@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "address.h"
+#include "looping_call.h"
 #include "reactor.h"
 
 #include <stdio.h>
@@ -24,6 +25,10 @@ static const struct result_name names[] = {
     NAMED(REACTOR_ERR_CONNECTION_LOST, "connection lost: the reactor shut down"),
     NAMED(REACTOR_ERR_FD_RANGE, "file descriptor is negative or beyond select()'s FD_SETSIZE limit"),
     NAMED(REACTOR_ERR_SHUTTING_DOWN, "the reactor is shutting down or has stopped"),
+    NAMED(DELAYED_CALL_ERR_ALREADY_CALLED, "the delayed call has already been called"),
+    NAMED(DELAYED_CALL_ERR_ALREADY_CANCELLED, "the delayed call has already been cancelled"),
+    NAMED(LOOPING_CALL_ERR_RUNNING, "the looping call is already running"),
+    NAMED(LOOPING_CALL_ERR_NOT_RUNNING, "the looping call is not running"),
 };
 
 const struct result_name *result_names(size_t *count) {

@@ -149,12 +149,5 @@ int looping_call_stop(struct looping_call *loop) {
 }
 
 const char *looping_call_strerror(int code) {
-    switch (code) {
-    case LOOPING_CALL_ERR_RUNNING:
-        return "the looping call is already running";
-    case LOOPING_CALL_ERR_NOT_RUNNING:
-        return "the looping call is not running";
-    default:
-        return scheduler_strerror(code);
-    }
+    return result_strerror(code);
 }

@@ -199,12 +199,5 @@ void delayed_call_release(struct delayed_call *call) {
 }
 
 const char *scheduler_strerror(int code) {
-    switch (code) {
-    case DELAYED_CALL_ERR_ALREADY_CALLED:
-        return "the delayed call has already been called";
-    case DELAYED_CALL_ERR_ALREADY_CANCELLED:
-        return "the delayed call has already been cancelled";
-    default:
-        return code < 0 && code > -4096 ? strerror(-code) : "unknown error";
-    }
+    return result_strerror(code);
 }

@@ -9,13 +9,16 @@
 #ifndef SCHEDULER_H
 #define SCHEDULER_H
 
+#include "result.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
 struct scheduler;    /* opaque */
 struct delayed_call; /* opaque */
 
-/* Result codes (negative, like -errno; reactor_strerror and scheduler_strerror name them). */
+/* Result codes, in the scheduler's range of the one code space (result.h); result_strerror,
+ * reactor_strerror and scheduler_strerror name them. */
 enum {
     DELAYED_CALL_ERR_ALREADY_CALLED = -10101,    /* cancel, reset or delay of a call that has run */
     DELAYED_CALL_ERR_ALREADY_CANCELLED = -10102, /* cancel, reset or delay of a cancelled call */
@@ -88,7 +91,8 @@ double delayed_call_get_time(const struct delayed_call *call);
 void delayed_call_release(struct delayed_call *call);
 /* << delayed-call-api */
 
-/* Names the DELAYED_CALL_ERR_* codes and -errno codes. */
+/* Names the DELAYED_CALL_ERR_* codes, -errno codes and every other library code (wraps result_strerror),
+ * so that a delayed call failing with any code is reported by name. */
 const char *scheduler_strerror(int code);
 
 #endif
