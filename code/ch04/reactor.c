@@ -47,9 +47,10 @@ struct reactor {
     size_t call_capacity;
     struct scheduler *scheduler; /* the delayed calls, on the monotonic clock */
     enum reactor_state state;
-    bool stopping;      /* reactor_stop was called: the current turn is the last */
-    bool trace;         /* REACTOR_TRACE was set when the reactor was made */
-    unsigned long turn; /* turns of the loop so far, for the trace */
+    bool stopping;       /* reactor_stop was called: the current turn is the last */
+    bool last_pass_done; /* the delayed calls' pass after the stop has run */
+    bool trace;          /* REACTOR_TRACE was set when the reactor was made */
+    unsigned long turn;  /* turns of the loop so far, for the trace */
 };
 /* << state */
 
@@ -395,8 +396,10 @@ static int run_one_turn(struct reactor *reactor) {
     size_t ran = scheduler_run_due(reactor->scheduler);
     if (ran > 0)
         trace(reactor, "turn %lu: ran %zu delayed call%s", reactor->turn, ran, ran == 1 ? "" : "s");
-    if (reactor->stopping)
-        return 0; /* a delayed call stopped the reactor: don't go to sleep first */
+    if (reactor->stopping) {
+        reactor->last_pass_done = true; /* a delayed call stopped the reactor: this was the last pass */
+        return 0;                       /* and don't go to sleep first */
+    }
 
     fd_set readable, writable;
     FD_ZERO(&readable);
@@ -469,6 +472,14 @@ int reactor_run(struct reactor *reactor) {
         result = run_one_turn(reactor);
     if (result != 0)
         fprintf(stderr, "reactor: select failed: %s\n", reactor_strerror(result));
+    /* As in Twisted, whose loop runs the due calls on the turn that fires shutdown: a call made for "now"
+     * just before a stop (in a do_read, say) still runs, once, before shutdown. A stop from a delayed
+     * call has had that pass already. */
+    if (result == 0 && !reactor->last_pass_done) {
+        size_t ran = scheduler_run_due(reactor->scheduler);
+        if (ran > 0)
+            trace(reactor, "stopping: ran %zu delayed call%s", ran, ran == 1 ? "" : "s");
+    }
 
     shut_down(reactor);
     reactor->state = REACTOR_STOPPED;

@@ -120,7 +120,10 @@ double reactor_seconds(struct reactor *reactor);
 /* Runs the loop until reactor_stop: first the call-when-running callbacks, then turn after turn of
  * running the delayed calls that are due, waiting (without using the CPU) until the next one is due or a
  * descriptor is ready, and dispatching. When stopped, it finishes the current turn (a stop
- * from a call-when-running callback means no turn at all), then shuts down: in fd order, each
+ * from a call-when-running callback means no turn at all), runs the delayed calls that are due by then
+ * once more, as Twisted's loop does on the turn that fires shutdown (so a call_later(0, ...) made just
+ * before the stop is not dropped; a stop from a delayed call has had that pass, and calls that pass
+ * schedules never run), then shuts down: in fd order, each
  * descriptor still registered when its turn comes is removed and gets connection_lost with
  * REACTOR_ERR_CONNECTION_LOST. One that an earlier connection_lost removed is not told: Twisted removes
  * all, then tells each, but in C its owner may already have freed it. During shutdown the reactor no
