@@ -26,7 +26,8 @@ struct connector;      /* opaque */
 /* Listens on addr (port 0: any free port; listening_port_number says which). For every client that
  * connects, asks factory->build_protocol(peer address) for a protocol and starts it on a new
  * transport; a NULL protocol closes that connection. Stores the port in *out and returns 0, or
- * returns -EADDRINUSE (the port is taken), -EACCES, -EMFILE, REACTOR_ERR_FD_RANGE, -ENOMEM, ...
+ * returns -EADDRINUSE (the port is taken), -EACCES, -EMFILE, REACTOR_ERR_FD_RANGE, -ENOMEM,
+ * REACTOR_ERR_SHUTTING_DOWN (the reactor is shutting down: nothing is left listening), ...
  * The caller owns the port and frees it with listening_port_free, before reactor_free; factory must
  * outlive it. */
 int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
@@ -49,7 +50,8 @@ void listening_port_free(struct listening_port *port);
  * protocol's calls, then client_connection_lost; or client_connection_failed with -ECONNREFUSED,
  * -ETIMEDOUT (no answer within timeout_seconds; 0 or less waits as long as the kernel does), ...
  * Returns 0, or a negative code if no attempt could even begin — socket() failed (-EMFILE),
- * REACTOR_ERR_FD_RANGE, -ENOMEM, or connect() failed at once (-ENETUNREACH): the factory is not told.
+ * REACTOR_ERR_FD_RANGE, -ENOMEM, REACTOR_ERR_SHUTTING_DOWN (the reactor is shutting down, so it would
+ * never report the outcome), or connect() failed at once (-ENETUNREACH): the factory is not told.
  * If out is not NULL, *out is the connector; it belongs to the library and is freed when the factory's
  * client_connection_failed or client_connection_lost returns. factory must outlive the connector. */
 int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
