@@ -21,7 +21,7 @@ struct looping_call {
     int64_t next_index;        /* the interval the pending call is for */
     struct delayed_call *next; /* the pending call to tick, while running */
     unsigned long runs;        /* how many times the loop has been started */
-    int calling;               /* how deep inside the function we are (a start with now may nest) */
+    int calling;               /* how deep inside run_once we are (a start with now may nest) */
     bool done_pending;         /* a run ended inside the function: tell done once it returns */
     int done_status;           /* ... with this status */
 };
@@ -131,9 +131,8 @@ static void run_once(struct looping_call *loop, int64_t index) {
     long intervals = (long)(index - loop->last_index); /* >= 1: index is always past the last */
     loop->last_index = index;
     unsigned long run = loop->runs;
-    loop->calling++;
+    loop->calling++; /* until the end: any run ending from here on tells done below, not at once */
     int result = loop->fn(loop->arg, intervals);
-    loop->calling--;
 
     if (loop->runs != run) {
         /* The function stopped the loop and started it again: the new run has its own calls, and done
@@ -155,7 +154,7 @@ static void run_once(struct looping_call *loop, int64_t index) {
         if (err != 0)
             finish(loop, err);
     }
-    if (loop->calling == 0 && loop->done_pending) {
+    if (--loop->calling == 0 && loop->done_pending) {
         loop->done_pending = false;
         tell_done(loop, loop->done_status); /* the last thing that touches the loop */
     }

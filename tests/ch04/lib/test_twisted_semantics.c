@@ -271,6 +271,7 @@ END_TEST
 /* Scenario 3: the first count is 1 when on time, whatever the start and interval. */
 START_TEST(the_first_count_is_one_for_any_start_and_interval) {
     const double cases[][2] = {{0.1, 0.02}, {0.2, 0.01}, {0.3, 0.08}, {0.1, 0.41}, {0.7, 0.1}, {1e6, 0.3}};
+    struct task_clock *fixture_clock = clock_;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         for (int now = 0; now <= 1; now++) {
             struct task_clock *c = task_clock_new();
@@ -293,10 +294,7 @@ START_TEST(the_first_count_is_one_for_any_start_and_interval) {
             task_clock_free(c);
         }
     }
-    clock_ = task_clock_new(); /* for loop_teardown */
-    sched = task_clock_scheduler(clock_);
-    looping_call_free(loop);
-    loop = NULL;
+    clock_ = fixture_clock; /* for loop_teardown */
 }
 END_TEST
 
