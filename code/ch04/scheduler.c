@@ -160,7 +160,8 @@ static size_t collect_due(struct scheduler *scheduler, double now, uint64_t pass
             stack[depth++] = child;
     }
     free(stack);
-    qsort(due, count, sizeof *due, due_order);
+    if (count > 1) /* qsort's array may not be NULL, even for 0 entries */
+        qsort(due, count, sizeof *due, due_order);
     *out = due;
     return count;
 }
