@@ -71,7 +71,12 @@ local function render(source, name, what, file)
     os.remove(svg .. ".tmp")
     fail("dot cannot draw " .. what .. (complaint ~= "" and (": " .. complaint) or ""))
   end
-  os.rename(svg .. ".tmp", svg)
+  -- The DOCTYPE dot writes names a remote DTD: EPUB readers (and epubcheck) refuse it, and no browser
+  -- needs it. Drop it and the comments, so the SVG is plain XML.
+  local text = read_file(svg .. ".tmp") or ""
+  text = text:gsub("<!DOCTYPE[^>]*>%s*", ""):gsub("<!%-%-.-%-%->%s*", "")
+  write_file(svg, text)
+  os.remove(svg .. ".tmp")
   return svg
 end
 
