@@ -104,7 +104,7 @@ function Pandoc(doc)
     if image then
       count = count + 1
       local prefix = current and current.number or "0"
-      local label = "Figure " .. prefix .. "." .. count
+      local label = "Figure\u{00A0}" .. prefix .. "." .. count
       local name = image.identifier ~= "" and image.identifier or nil
       if #image.caption == 0 then
         fail(label .. " (" .. image.src:sub(1, 60) .. ") has no caption; every figure says what to look at")

@@ -363,7 +363,10 @@ def html_checks(browser, book_dir):
     check(f"every one of the {len(figs)} figures decodes", [f["src"] for f in figs if not f["decoded"]])
     check("every figure has a number and a caption",
           [f"{f.get('name') or f['src']}: number '{f['number']}', caption '{f['caption'][:30]}'" for f in figs
-           if not re.fullmatch(r"Figure [0-9A-Z]+\.\d+\.", f["number"]) or len(f["caption"]) < 10])
+           if not re.fullmatch(r"Figure\s[0-9A-Z]+\.\d+\.", f["number"]) or len(f["caption"]) < 10])
+    for f in figs:
+        print(f"# {f['number']} {f.get('name')}: drawn {f['width']:.0f} px wide, smallest text "
+              f"{f['minText'] or 0:.1f} px ('{f.get('minWhat')}')", flush=True)
     small = [f"{f.get('name')}: '{f.get('minWhat')}' is {f['minText']:.1f} px ({f['width']:.0f} px wide)"
              for f in figs if f["minText"] is not None and f["minText"] < MIN_FIGURE_PX]
     unmeasured = [f"{f['src']}: cannot measure its text" for f in figs if f["minText"] is None]
