@@ -27,7 +27,9 @@ trap 'rm -f "$template"' EXIT
 # The appendices come after the chapters; the exercise index among them is made from the exercises.
 printf '%s\n' '$for(chapters)$' '$chapters$' '$endfor$' '$for(appendices)$' '$appendices$' '$endfor$' >"$template"
 mkdir -p build
-bash tools/exercise-index.sh >build/exercise-index.md || die "could not make the exercise index"
+# Written aside and moved into place, so two builds at once (make test runs one) never read half a file.
+bash tools/exercise-index.sh >"build/exercise-index.md.$$" && mv "build/exercise-index.md.$$" build/exercise-index.md ||
+    die "could not make the exercise index"
 mapfile -t chapters < <(pandoc --template="$template" -f markdown -t plain --wrap=none "$BOOK" </dev/null |
     sed '/^[[:space:]]*$/d')
 [ ${#chapters[@]} -gt 0 ] || die "$BOOK lists no chapters (its metadata needs 'chapters: [chapters/NN-slug.md, ...]')"
