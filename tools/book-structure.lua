@@ -178,9 +178,10 @@ function Pandoc(doc)
         if c.kind == "chapter" then n_chapters = n_chapters + 1 else n_appendices = n_appendices + 1 end
       end
     end
-    local text = string.format("This edition has %d chapters and %d appendices. The book is written a chapter"
+    local text = string.format("This edition has %d chapter%s and %d %s. The book is written a chapter"
       .. " at a time, and the text sometimes looks ahead to chapters after chapter %d; where it does, it says"
-      .. " \"(not in this edition)\".", n_chapters, n_appendices, last_chapter)
+      .. " \"(not in this edition)\".", n_chapters, n_chapters == 1 and "" or "s", n_appendices,
+      n_appendices == 1 and "appendix" or "appendices", last_chapter)
     return { pandoc.Para(pandoc.read(text, "markdown").blocks[1].content), pandoc.BulletList(items) }
   end
 

@@ -94,7 +94,7 @@ end
 local function dot_block(block)
   if not block.classes:includes("dot") then return nil end
   local caption = block.attributes["caption"]
-  local name = block.attributes["name"] or (block.identifier ~= "" and block.identifier)
+  local name = block.attributes["name"] or (block.identifier ~= "" and block.identifier:gsub("^fig:", ""))
     or hash_name(block.text)
   local what = "the dot block " .. (caption and ("'" .. caption .. "'") or ("named " .. name))
   local svg = render(block.text, name, what)

@@ -145,10 +145,16 @@ local function wrap_line(line, width, out)
   while utf8_len(prefix .. line) > width do
     local room = width - utf8_len(prefix)
     local head = utf8_sub(line, 1, room)
-    -- Break after the last space in the line's second half, else at the width.
+    -- Break after the last space in the line's second half, else after a comma or an opening
+    -- parenthesis there, else at the width.
     local cut = nil
     for k = room, math.floor(room / 2), -1 do
       if utf8_sub(line, k, k) == " " then cut = k break end
+    end
+    for k = room, math.floor(room / 2), -1 do
+      if cut then break end
+      local c = utf8_sub(line, k, k)
+      if c == "," or c == "(" or c == ";" then cut = k end
     end
     cut = cut or room
     head = utf8_sub(line, 1, cut)
