@@ -295,7 +295,12 @@ SCROLL_AND_MARK = r"""
   const h = document.getElementById(%s);
   if (!h) return 'no heading';
   h.scrollIntoView();
-  await new Promise(r => setTimeout(r, 300));
+  // Wait (up to 5 s, on a busy machine) for the script's next frame to mark the place.
+  for (let i = 0; i < 50; i++) {
+    await new Promise(r => setTimeout(r, 100));
+    const c = document.querySelector('nav#TOC a.current');
+    if (c && c.getAttribute('href') === '#' + h.id) break;
+  }
   const cur = document.querySelector('nav#TOC a.current');
   const folded = document.querySelectorAll('nav#TOC li.folded').length;
   return cur ? cur.getAttribute('href') + ' folded=' + folded : 'nothing marked';
@@ -307,7 +312,8 @@ OVERLAY = r"""
   const img = document.querySelector('div.figure img');
   if (!img) return 'no figure';
   img.click();
-  await new Promise(r => setTimeout(r, 200));
+  for (let i = 0; i < 50 && !document.querySelector('div.figure-overlay img'); i++)
+    await new Promise(r => setTimeout(r, 100));
   const o = document.querySelector('div.figure-overlay img');
   if (!o) return 'no overlay';
   const w = o.getBoundingClientRect().width, n = img.naturalWidth;
