@@ -81,8 +81,14 @@ class Browser:
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-extensions", "--disable-default-apps", "--mute-audio",
                 "--remote-debugging-pipe", f"--user-data-dir={self.profile}", "about:blank"]
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, preexec_fn=child_fds, pass_fds=(3, 4))
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, preexec_fn=child_fds, pass_fds=(3, 4))
+        except OSError:
+            for fd in (to_browser_r, self.to_browser, self.from_browser, from_browser_w):
+                os.close(fd)
+            shutil.rmtree(self.profile, ignore_errors=True)
+            raise
         os.close(to_browser_r)
         os.close(from_browser_w)
         self.next_id = 0
