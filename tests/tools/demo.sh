@@ -3,7 +3,7 @@
 # one at a time. Run at a fast pace; plain pass only (the demo builds the plain snapshots).
 . "$ROOT/tests/support/lib.sh"
 
-if [ "${SANITIZE:-0}" = 1 ]; then
+if [ "${SANITIZE:-0}" = 1 ] || [[ ${BIN:-} == *build-san* ]]; then
     echo "ok 1 - make demo # SKIP plain pass only (the demo runs the plain build)"
     echo "1..1"
     exit 0
