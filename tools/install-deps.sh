@@ -6,6 +6,7 @@
 set -u
 
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
+          chromium epubcheck                              # make test: the book in a browser, the EPUB checked
           libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
 
 missing=()

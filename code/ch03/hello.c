@@ -30,6 +30,7 @@ int main(int argc, char **argv) {
         printf("usage: hello\n\nRuns a reactor that says hello, then stops.\n");
         return EXIT_ALL_WELL;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* line by line even into a pipe: in order with the trace on stderr */
     /* >> hello-main */
     struct reactor *reactor = reactor_new();
     if (reactor == NULL)

@@ -27,12 +27,13 @@ static void print_usage(FILE *out) {
             "usage: timers [--unit SECONDS]\n"
             "\n"
             "Schedules a few delayed calls, cancels one and resets another, and prints each call as it\n"
-            "runs, with its time in units of SECONDS (default 0.5).\n");
+            "runs, with the time it ran at: in units of SECONDS (default 0.5), then in seconds.\n");
 }
 
-/* Prints "at T: NAME", T being the time since the start, in units. */
+/* Prints "at T (S s): NAME", T being the time since the start in units, S the same in seconds. */
 static int say(void *arg) {
-    printf("at %.1f: %s\n", (reactor_seconds(timers.reactor) - timers.start) / timers.unit, (const char *)arg);
+    double seconds = reactor_seconds(timers.reactor) - timers.start;
+    printf("at %.1f (%.2f s): %s\n", seconds / timers.unit, seconds, (const char *)arg);
     fflush(stdout);
     return 0;
 }

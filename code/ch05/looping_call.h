@@ -23,6 +23,7 @@ enum {
     LOOPING_CALL_ERR_NOT_RUNNING = -10202, /* stop on a looping call that is not running */
 };
 
+/* >> api */
 /* The repeated function. `intervals` is how many intervals have gone by since the last call: 1 when
  * on time, more when calls were missed. Returns 0 to go on, or a negative code to stop the loop (the
  * code goes to the done callback). */
@@ -63,6 +64,7 @@ int looping_call_stop(struct looping_call *loop);
 
 /* True between a successful start and the end of the loop. */
 bool looping_call_running(const struct looping_call *loop);
+/* << api */
 
 /* Names the LOOPING_CALL_ERR_* codes, and any other code (wraps result_strerror). */
 const char *looping_call_strerror(int code);
