@@ -115,7 +115,7 @@ case "${CFLAGS:-}" in
 *-fsanitize=*) ok "# SKIP valgrind: this build uses the sanitizers, whose checks ran above" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "# SKIP valgrind is not installed"
+        ok "# SKIP needs valgrind, which is not installed"
     elif [ "$silent_status" -eq 124 ]; then
         not_ok "under valgrind: no leak, no invalid access" "not run: the client does not give up on a silent server yet" \
             "hint: make the cases above pass first"
