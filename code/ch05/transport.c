@@ -123,12 +123,14 @@ static int transport_do_write(struct descriptor *d) {
         return REACTOR_ERR_CONNECTION_ABORTED;
     if (t->failed != 0)
         return t->failed;
-    ssize_t sent = send_some(d->fd, t->queue + t->start, t->end - t->start);
-    if (sent < 0)
-        return (int)sent; /* -EPIPE, -ECONNRESET: the reactor calls connection_lost with it */
-    t->start += (size_t)sent;
-    if (t->start < t->end)
-        return 0; /* the kernel is full again: the rest on a later turn */
+    if (t->end > t->start) { /* (with nothing queued there may be no queue at all: queue is NULL) */
+        ssize_t sent = send_some(d->fd, t->queue + t->start, t->end - t->start);
+        if (sent < 0)
+            return (int)sent; /* -EPIPE, -ECONNRESET: the reactor calls connection_lost with it */
+        t->start += (size_t)sent;
+        if (t->start < t->end)
+            return 0; /* the kernel is full again: the rest on a later turn */
+    }
     free(t->queue); /* drained: don't keep a big buffer for an idle connection */
     t->queue = NULL;
     t->start = t->end = t->capacity = 0;
