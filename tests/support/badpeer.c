@@ -4,6 +4,7 @@
  *   badpeer silent          accept clients and never send a byte, keeping them connected
  *   badpeer close           accept clients and close at once: a clean close with an empty poem
  *   badpeer refuse          bind a port but never listen, so that connecting is refused
+ *   badpeer flood           send to each client without end (one client at a time), until it leaves
  *
  * Like slowpoetry, it binds 127.0.0.1 port 0 and prints "Serving badpeer-MODE on port PORT." first. */
 #include <arpa/inet.h>
@@ -33,7 +34,7 @@ static int bind_loopback(unsigned short *port) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: badpeer reset-after N | silent | close | refuse\n");
+        fprintf(stderr, "usage: badpeer reset-after N | silent | close | refuse | flood\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -43,7 +44,8 @@ int main(int argc, char **argv) {
             fprintf(stderr, "badpeer: reset-after needs N from 0 to %zu\n", strlen(partial_poem));
             return 2;
         }
-    } else if (strcmp(mode, "silent") != 0 && strcmp(mode, "close") != 0 && strcmp(mode, "refuse") != 0) {
+    } else if (strcmp(mode, "silent") != 0 && strcmp(mode, "close") != 0 && strcmp(mode, "refuse") != 0 &&
+               strcmp(mode, "flood") != 0) {
         fprintf(stderr, "badpeer: unknown mode '%s'\n", mode);
         return 2;
     }
@@ -67,6 +69,12 @@ int main(int argc, char **argv) {
             continue;
         if (strcmp(mode, "silent") == 0)
             continue; /* keep it open and say nothing, until we are killed */
+        if (strcmp(mode, "flood") == 0) {
+            static char endless[65536];
+            memset(endless, 'x', sizeof endless);
+            while (send(client, endless, sizeof endless, 0) > 0)
+                continue; /* until the client leaves (EPIPE, ECONNRESET) */
+        }
         if (strcmp(mode, "reset-after") == 0) {
             if (reset_after > 0 && send(client, partial_poem, (size_t)reset_after, 0) < 0)
                 fprintf(stderr, "badpeer: send: %s\n", strerror(errno));
