@@ -138,9 +138,17 @@ static void slow_connection_lost(struct protocol *p, int reason) {
     free(slow);
 }
 
+/* The client has finished writing (it shut down its side, as `nc -N` does). A poetry client has
+ * nothing to say anyway, so that is no reason to stop: the poem goes on. Without this hook the
+ * transport would take the client's half-close for the end and cut the poem short. */
+static void slow_read_connection_lost(struct protocol *p) {
+    (void)p;
+}
+
 static const struct protocol_ops slow_protocol_ops = {
     .connection_made = slow_connection_made,
     .connection_lost = slow_connection_lost,
+    .read_connection_lost = slow_read_connection_lost,
 };
 /* << slow-protocol */
 
