@@ -119,6 +119,14 @@ contract_stdout_lost() {
     else
         not_ok "stdout closed (>&-): exit 1 with 'cannot write to stdout'" "status $status" "$(show "$WORK/closed.err")"
     fi
+    run_with_timeout 20 "$CLIENT" "$out1_PORT" <&- 2>&- >"$WORK/std.out"
+    status=$?
+    if [ $status -eq 0 ] && cmp -s "$WORK/std.out" "$POETRY/tyger.txt"; then
+        ok "stdin and stderr closed (<&- 2>&-): they are reopened on /dev/null, and the poem arrives"
+    else
+        not_ok "stdin and stderr closed (<&- 2>&-): the poem arrives, exit 0" "status $status" \
+            "stdout has $(wc -c <"$WORK/std.out") bytes"
+    fi
     awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %d of a poem longer than any pipe buffer\n", i }' \
         >"$WORK/pipe-poem.txt"
     start_poetry_server bigpoem "$WORK/pipe-poem.txt" --delay 0 --num-bytes 1000000 || return
