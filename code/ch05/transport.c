@@ -28,7 +28,6 @@ struct transport {
     bool disconnecting; /* lose_connection: close once the queue is empty */
     bool aborting;      /* abort_connection: close now, on the next turn at the latest */
     bool closed;        /* connection_lost is being delivered */
-    bool read_closed;   /* the peer finished writing, and the protocol goes on (read_connection_lost) */
     int failed;         /* the error a send met (-EPIPE, ...): connection_lost is on its way; or 0 */
     struct delayed_call *abort_call; /* the call that delivers an abort, while pending */
     struct sockaddr_in peer, host;
@@ -156,7 +155,6 @@ static int transport_do_read(struct descriptor *d) {
     if (n == 0 && t->protocol->ops->read_connection_lost != NULL) {
         /* The peer finished writing, and the protocol wants to go on: stop reading (the socket would
          * stay readable, at its end, forever) and tell it. */
-        t->read_closed = true;
         reactor_remove_reader(t->reactor, d);
         t->protocol->ops->read_connection_lost(t->protocol);
         return t->aborting ? REACTOR_ERR_CONNECTION_ABORTED : t->failed;
