@@ -4,7 +4,9 @@
  * read until the end and closed. All of that now lives in the library (tcp.h, transport.h), and
  * what is left here is what is particular to poetry: a protocol that collects the bytes
  * (krondo's PoetryProtocol), and a client factory per download (PoetryClientFactory) that makes the
- * protocol and hears when the connect fails. Same command line and output as chapter 4's. */
+ * protocol and hears when the connect fails. Same command line and output as chapter 4's, plus two
+ * limits on by default, so that no download can hang for ever: --connect-timeout (30 s) and
+ * --idle-timeout (60 s without a byte). */
 #include "address.h"
 #include "cli.h"
 #include "protocol.h"
