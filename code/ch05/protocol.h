@@ -22,7 +22,8 @@ struct factory;
 
 /* >> protocol */
 /* What the library calls on a protocol, always from the reactor's loop and in this order:
- * connection_made once, data_received any number of times, connection_lost once. Any of them may be
+ * connection_made once, data_received any number of times (then, only for a protocol that sets it,
+ * read_connection_lost at most once, after which no data comes), connection_lost once. Any of them may be
  * NULL (nothing to do). None of them is ever called from inside a transport_* call the protocol makes:
  * a protocol that writes, loses or aborts its connection hears about the end on a later call. */
 struct protocol_ops {
