@@ -47,7 +47,7 @@ mkdir -p "$LOGS" "$SUPPORT"
 # build is still compiled, so that both compilers' warnings count).
 variants=("$CC $BUILD -")
 if [ "$SANITIZE" = 1 ] && command -v clang >/dev/null 2>&1; then
-    variants+=("clang build-san-clang clang")
+    variants+=("clang build-clang-san clang")
 fi
 
 passed=0
