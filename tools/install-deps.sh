@@ -9,6 +9,13 @@ packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-
           chromium epubcheck                              # make test: the book in a browser, the EPUB checked
           libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
 
+# --list: the packages, one a line (tools/run-tests.sh reads them: under CI=true a test skipped because
+# it "needs" one of them is a failure).
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -90,9 +90,9 @@ int main(int argc, char **argv) {
             return EXIT_ALL_WELL;
         } else if (cli_option(argc, argv, &i, "--unit", &value, program)) {
             if (cli_parse_seconds(value, &timers.unit) != 0 || timers.unit == 0)
-                cli_fail(EXIT_USAGE, program, "bad unit '%s': not a number of seconds > 0", value);
+                cli_fail(EXIT_USAGE, program, "bad unit %s: not a number of seconds > 0", cli_quote(value));
         } else {
-            cli_fail(EXIT_USAGE, program, "unexpected argument '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unexpected argument %s (try --help)", cli_quote(argv[i]));
         }
     }
 

@@ -95,7 +95,7 @@ case "${CFLAGS:-}" in
 *-fsanitize=*) ok "--first under valgrind # SKIP this build uses the sanitizers, whose leak check ran above" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "--first under valgrind # SKIP needs valgrind: not installed"
+        skip "--first under valgrind" "needs valgrind: not installed"
     else
         vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=yes)
         fds_open() { sed -n 's/.*FILE DESCRIPTORS: \([0-9]*\) open.*/\1/p' "$WORK/$1" | head -n 1; }

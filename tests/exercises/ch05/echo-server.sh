@@ -172,7 +172,7 @@ case "${CFLAGS:-}" in
 *-fsanitize=*) ok "the server under valgrind # SKIP this build uses the sanitizers" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "the server under valgrind # SKIP needs valgrind: not installed"
+        skip "the server under valgrind" "needs valgrind: not installed"
     elif [ $echo_works = 0 ]; then
         not_ok "under valgrind: no protocol leaked, no invalid access" "not run: the server does not echo yet" \
             "hint: make the cases above pass first"

@@ -115,7 +115,7 @@ case "${CFLAGS:-}" in
 *-fsanitize=*) ok "the client under valgrind # SKIP this build uses the sanitizers, whose checks ran above" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "the client under valgrind # SKIP needs valgrind: not installed"
+        skip "the client under valgrind" "needs valgrind: not installed"
     elif [ "$silent_status" -eq 124 ]; then
         not_ok "under valgrind: no leak, no invalid access" "not run: the client does not give up on a silent server yet" \
             "hint: make the cases above pass first"
