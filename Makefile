@@ -3,12 +3,14 @@
 #
 #   make setup            install what is missing (asks apt-get), then build everything and the book
 #   make                  build every chapter's programs and the book
-#   make test             every test; ends with "N passed, N failed"   (SANITIZE=1: under ASan+UBSan)
+#   make test             every test; ends with "N passed, N failed, N skipped"
+#                         (SANITIZE=1: under ASan+UBSan, built with gcc and with clang)
+#   make test CH=05       one chapter's tests: its snapshot, its programs, its exercises
 #   make check EX=ch01/NAME   check your own solution to one exercise
-#   make demo CH=01       start a chapter's servers and run its client, to see the chapter's point
+#   make demo CH=01       see a chapter's point: its servers and client (tools/demo.sh has each chapter's recipe)
 #   make book             build/book.html and build/book.epub
 #   make outputs          re-run the programs whose output the book shows (chapters/outputs/)
-#   make diffs            build/diffs/chNN.diff: what each chapter changed in the code
+#   make diffs            build/diffs/chNN.diff and .html: what each chapter changed in the code, summary first
 #   make valgrind         run the chapter programs under valgrind and report leaks
 #   make compile-commands compile_commands.json for your editor (needs bear)
 #   make bench            benchmarks: our reactor vs libevent, libev, libuv, raw epoll (bench/results/latest.md)
@@ -26,7 +28,7 @@ programs:
 	@set -e; for dir in $(SNAPSHOTS); do $(MAKE) -s --no-print-directory -C $$dir SANITIZE=$(SANITIZE); done
 
 test:
-	SANITIZE=$(SANITIZE) bash tools/run-tests.sh
+	SANITIZE=$(SANITIZE) bash tools/run-tests.sh $(if $(CH),--chapter $(CH))
 
 check:
 	@test -n "$(EX)" || { echo "usage: make check EX=chNN/NAME (the exercises are listed in README.md)"; exit 2; }

@@ -27,7 +27,9 @@ trap 'rm -f "$template"' EXIT
 # The appendices come after the chapters; the exercise index among them is made from the exercises.
 printf '%s\n' '$for(chapters)$' '$chapters$' '$endfor$' '$for(appendices)$' '$appendices$' '$endfor$' >"$template"
 mkdir -p build
-bash tools/exercise-index.sh >build/exercise-index.md || die "could not make the exercise index"
+# Written aside and moved into place, so two builds at once (make test runs one) never read half a file.
+bash tools/exercise-index.sh >"build/exercise-index.md.$$" && mv "build/exercise-index.md.$$" build/exercise-index.md ||
+    die "could not make the exercise index"
 mapfile -t chapters < <(pandoc --template="$template" -f markdown -t plain --wrap=none "$BOOK" </dev/null |
     sed '/^[[:space:]]*$/d')
 [ ${#chapters[@]} -gt 0 ] || die "$BOOK lists no chapters (its metadata needs 'chapters: [chapters/NN-slug.md, ...]')"
@@ -52,22 +54,37 @@ done
     done
 } >"$source_md"
 
+# The chapters' diffs as pages (build/diffs/chNN.html), so each chapter can link to what changed in its
+# code. Only for the workbook's own book: a test's small book has no code/ of its own.
+if [ "$BOOK" = book.md ] && [ "${BOOK_DIFFS:-1}" != 0 ]; then
+    DIFFS_OUT="$OUT/diffs" bash tools/make-diffs.sh >/dev/null || die "could not make the chapter diffs"
+fi
+
 common=(
     -f markdown
     --lua-filter tools/graphviz.lua
     --lua-filter tools/include-code.lua
+    --lua-filter tools/book-structure.lua
     --toc --toc-depth=2 --number-sections
     --highlight-style=tango
     --css tools/book.css
     --resource-path=.
 )
 
-pandoc "${common[@]}" -t html5 --standalone --self-contained \
+# The HTML book's small script (the sidebar's current place, the figure overlay), inline: no request
+# leaves the file. Without JavaScript the sidebar is a static table of contents and figures plain images.
+script="$OUT/book-script.html"
+{ echo '<script>'; cat tools/book.js; echo '</script>'; } >"$script"
+
+BOOK_DIFFS_DIR="$OUT/diffs" pandoc "${common[@]}" -t html5 --standalone --self-contained \
+    --include-after-body="$script" \
     -o "$OUT/book.html.tmp" "$source_md" || die "pandoc could not build $OUT/book.html (see above)"
 mv "$OUT/book.html.tmp" "$OUT/book.html"
 
-pandoc "${common[@]}" -t epub3 --epub-chapter-level=1 -o "$OUT/book.epub.tmp" "$source_md" ||
+pandoc "${common[@]}" --css tools/epub.css -t epub3 --epub-chapter-level=1 -o "$OUT/book.epub.tmp" "$source_md" ||
     die "pandoc could not build $OUT/book.epub (see above)"
 mv "$OUT/book.epub.tmp" "$OUT/book.epub"
 
-echo "build-book: $OUT/book.html and $OUT/book.epub (${#chapters[@]} chapters)"
+printf '%s\n' '$for(appendices)$' '$appendices$' '$endfor$' >"$template"
+appendices=$(pandoc --template="$template" -f markdown -t plain --wrap=none "$BOOK" </dev/null | grep -c '[^[:space:]]' || true)
+echo "build-book: $OUT/book.html and $OUT/book.epub ($(( ${#chapters[@]} - appendices )) chapters, $appendices appendices)"

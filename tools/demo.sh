@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # demo.sh NN: see chapter NN's point in one command (`make demo CH=NN`).
 #
-# Builds code/chNN, starts three slow poetry servers on ports the kernel picks, each with a different
-# poem, and runs the chapter's client against all three, so you watch its progress lines on stderr (the
-# poems go to stdout). The servers are stopped when the demo ends, however it ends.
+# Each chapter has a recipe: a function demo_chNN below, or, for a chapter without one, the default:
+# build code/chNN, start three slow poetry servers on ports the kernel picks, each with a different poem,
+# and run the chapter's client against all three, so you watch its progress lines on stderr (the poems
+# go to stdout). A chapter whose point is something else adds its own demo_chNN (chapter 5's: one
+# server on the reactor serving three clients at once, beside chapter 1's server, one at a time). The
+# servers are stopped when the demo ends, however it ends.
 #
 #   tools/demo.sh --client NN   prints only the name of chapter NN's client (other tools use it)
 #
-# Environment: DELAY (default 0.1) and NUM_BYTES (20) set the servers' pace; CLIENT overrides the
-# client program (see client_for below), e.g. CLIENT=get-poetry-fast make demo CH=05.
+# Environment: DELAY and NUM_BYTES set the servers' pace (defaults: the recipe's); CLIENT overrides the
+# client program (see client_for below).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -31,16 +34,7 @@ client_for() {
 client=${CLIENT:-$(client_for "$ch")}
 if [ $print_client = 1 ]; then echo "$client"; exit 0; fi
 [ -d "$dir" ] || { echo "demo: no snapshot $dir (the chapters are: $(ls code | tr '\n' ' '))" >&2; exit 2; }
-DELAY=${DELAY:-0.1}
-NUM_BYTES=${NUM_BYTES:-20}
 POEMS=(poetry/tyger.txt poetry/ozymandias.txt poetry/sonnet18.txt)
-
-echo "\$ make -C $dir"
-make -s -C "$dir"
-bin=$dir/build
-for program in slowpoetry "$client"; do
-    [ -x "$bin/$program" ] || { echo "demo: $dir does not build a program '$program'" >&2; exit 1; }
-done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/demo.XXXXXX")
 pids=()
@@ -48,17 +42,28 @@ stop_servers() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$tmp"
+    pids=()
 }
-trap stop_servers EXIT
+trap 'stop_servers; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# start_server POEM: starts a slow poetry server on port 0 and sets PORT from its first line,
+# build DIR PROGRAM...: builds the snapshot and checks that it has the programs.
+build() {
+    local dir=$1 program
+    shift
+    echo "\$ make -C $dir"
+    make -s -C "$dir"
+    for program in "$@"; do
+        [ -x "$dir/build/$program" ] || { echo "demo: $dir does not build a program '$program'" >&2; exit 1; }
+    done
+}
+
+# start_server SERVER POEM: starts a slow poetry server on port 0 and sets PORT from its first line,
 # "Serving POEM on port PORT.".
 start_server() {
-    local poem=$1 out="$tmp/server${#pids[@]}.out" line tries=0
-    echo "\$ $bin/slowpoetry --port 0 --delay $DELAY --num-bytes $NUM_BYTES $poem &"
-    "$bin/slowpoetry" --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" "$poem" >"$out" 2>"$out.err" &
+    local server=$1 poem=$2 out="$tmp/server${#pids[@]}.out" line tries=0
+    echo "\$ $server --port 0 --delay $DELAY --num-bytes $NUM_BYTES $poem &"
+    "$server" --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" "$poem" >"$out" 2>"$out.err" &
     pids+=($!)
     while [ $tries -lt 100 ]; do
         line=$(head -n 1 "$out" 2>/dev/null || true)
@@ -76,18 +81,66 @@ start_server() {
     exit 1
 }
 
-ports=()
-for poem in "${POEMS[@]}"; do
-    start_server "$poem"
-    ports+=("$PORT")
-done
+# The default recipe: three servers, three poems, the chapter's client.
+demo_default() {
+    DELAY=${DELAY:-0.1}
+    NUM_BYTES=${NUM_BYTES:-20}
+    build "$dir" slowpoetry "$client"
+    local bin=$dir/build poem ports=() status=0
+    for poem in "${POEMS[@]}"; do
+        start_server "$bin/slowpoetry" "$poem"
+        ports+=("$PORT")
+    done
+    echo
+    echo "\$ $bin/$client ${ports[*]}"
+    echo "(the poems go to stdout, the progress lines to stderr)"
+    echo
+    "$bin/$client" "${ports[@]}" || status=$?
+    echo
+    echo "demo: $client exited with status $status; stopping the servers."
+    return $status
+}
 
-echo
-echo "\$ $bin/$client ${ports[*]}"
-echo "(the poems go to stdout, the progress lines to stderr)"
-echo
-status=0
-"$bin/$client" "${ports[@]}" || status=$?
-echo
-echo "demo: $client exited with status $status; stopping the servers."
-exit $status
+# fetch_three LABEL CLIENT PORT: the client fetches the same poem three times at once from one server;
+# prints its progress lines (the poems go to /dev/null) and sets TOOK to its "Got 3 poems in T" time.
+fetch_three() {
+    local label=$1 client=$2 port=$3 status=0
+    echo "\$ $client $port $port $port >/dev/null"
+    "$client" "$port" "$port" "$port" 2>"$tmp/$label.err" >/dev/null || status=$?
+    cat "$tmp/$label.err"
+    TOOK=$(sed -n 's/^Got [0-9]* poems\{0,1\} in \([0-9.]*s\).*/\1/p' "$tmp/$label.err" | tail -n 1)
+    [ $status -eq 0 ] || { echo "demo: $client exited with status $status" >&2; exit 1; }
+}
+
+# Chapter 5: a server on the reactor serves every client at once. Three clients of one server finish
+# together, in the time of one poem; chapter 1's server, which serves one client at a time, makes the
+# same three take three times as long.
+demo_ch05() {
+    DELAY=${DELAY:-0.2}
+    NUM_BYTES=${NUM_BYTES:-100}
+    local poem=poetry/ozymandias.txt reactor_took one_took
+    build code/ch05 slowpoetry "$client"
+    build code/ch01 slowpoetry
+    echo
+    echo "== One server on chapter 5's reactor; three clients at once"
+    start_server code/ch05/build/slowpoetry "$poem"
+    fetch_three reactor "code/ch05/build/$client" "$PORT"
+    reactor_took=$TOOK
+    stop_servers
+    echo
+    echo "== The same three clients, against chapter 1's server, which serves one client at a time"
+    start_server code/ch01/build/slowpoetry "$poem"
+    fetch_three one "code/ch05/build/$client" "$PORT"
+    one_took=$TOOK
+    stop_servers
+    echo
+    echo "demo: three clients of one server: ${reactor_took:-?} on the reactor (its progress lines interleave:"
+    echo "      every client is served at once), ${one_took:-?} one at a time (the clients take turns, and the"
+    echo "      last waits for the two before it)."
+}
+
+if declare -F "demo_$ch" >/dev/null; then
+    "demo_$ch"
+else
+    demo_default
+fi

@@ -71,7 +71,12 @@ local function render(source, name, what, file)
     os.remove(svg .. ".tmp")
     fail("dot cannot draw " .. what .. (complaint ~= "" and (": " .. complaint) or ""))
   end
-  os.rename(svg .. ".tmp", svg)
+  -- The DOCTYPE dot writes names a remote DTD: EPUB readers (and epubcheck) refuse it, and no browser
+  -- needs it. Drop it and the comments, so the SVG is plain XML.
+  local text = read_file(svg .. ".tmp") or ""
+  text = text:gsub("<!DOCTYPE[^>]*>%s*", ""):gsub("<!%-%-.-%-%->%s*", "")
+  write_file(svg, text)
+  os.remove(svg .. ".tmp")
   return svg
 end
 
@@ -89,7 +94,7 @@ end
 local function dot_block(block)
   if not block.classes:includes("dot") then return nil end
   local caption = block.attributes["caption"]
-  local name = block.attributes["name"] or (block.identifier ~= "" and block.identifier)
+  local name = block.attributes["name"] or (block.identifier ~= "" and block.identifier:gsub("^fig:", ""))
     or hash_name(block.text)
   local what = "the dot block " .. (caption and ("'" .. caption .. "'") or ("named " .. name))
   local svg = render(block.text, name, what)

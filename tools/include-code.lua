@@ -121,6 +121,57 @@ local function dedent(lines)
   return out
 end
 
+-- In the EPUB a listing must not be cut on a narrow e-reader, and many cannot scroll sideways: a line
+-- longer than WRAP columns is broken there (at a space when one is near), and the rest goes on the next
+-- line after the same indentation and the mark "↪ ". The HTML book shows the lines whole (tools/book.css
+-- makes its listings wide enough). LISTING_WRAP (environment) sets the width; 0 turns the wrap off.
+local WRAP = tonumber(os.getenv("LISTING_WRAP") or "") or (FORMAT:match("epub") and 68 or 0)
+local MARK = "\u{21AA} "
+
+local function utf8_len(s) return utf8.len(s) or #s end
+
+local function utf8_sub(s, i, j)
+  local from = utf8.offset(s, i) or (#s + 1)
+  local to = j and ((utf8.offset(s, j + 1) or (#s + 1)) - 1) or #s
+  return s:sub(from, to)
+end
+
+local function wrap_line(line, width, out)
+  line = line:gsub("\t", "    ")
+  if width <= 0 or utf8_len(line) <= width then out[#out + 1] = line return end
+  local indent = line:match("^ *")
+  if #indent > width // 2 then indent = string.rep(" ", width // 2) end
+  local prefix = ""
+  while utf8_len(prefix .. line) > width do
+    local room = width - utf8_len(prefix)
+    local head = utf8_sub(line, 1, room)
+    -- Break after the last space in the line's second half, else after a comma or an opening
+    -- parenthesis there, else at the width.
+    local cut = nil
+    for k = room, math.floor(room / 2), -1 do
+      if utf8_sub(line, k, k) == " " then cut = k break end
+    end
+    for k = room, math.floor(room / 2), -1 do
+      if cut then break end
+      local c = utf8_sub(line, k, k)
+      if c == "," or c == "(" or c == ";" then cut = k end
+    end
+    cut = cut or room
+    head = utf8_sub(line, 1, cut)
+    out[#out + 1] = prefix .. (head:gsub("%s+$", ""))
+    line = utf8_sub(line, cut + 1):gsub("^%s+", "")
+    prefix = indent .. MARK
+  end
+  out[#out + 1] = prefix .. line
+end
+
+local function wrap(lines, width)
+  if width <= 0 then return lines end
+  local out = {}
+  for _, line in ipairs(lines) do wrap_line(line, width, out) end
+  return out
+end
+
 local function is_output(block, path)
   return block.classes:includes("text") and path:match("^chapters/outputs/") ~= nil
 end
@@ -141,7 +192,7 @@ local function include(block)
   for key, value in pairs(block.attributes) do
     if key ~= "include" and key ~= "snippet" then attributes[key] = value end
   end
-  local code = pandoc.CodeBlock(table.concat(listing, "\n"),
+  local code = pandoc.CodeBlock(table.concat(wrap(listing, WRAP), "\n"),
     pandoc.Attr(block.identifier, block.classes, attributes))
 
   local caption, kind

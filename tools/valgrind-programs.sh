@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# valgrind-programs.sh: each snapshot's poetry client under valgrind (`make valgrind`).
+# valgrind-programs.sh: each snapshot's poetry client and library tests under valgrind (`make valgrind`).
 #
 #   tools/valgrind-programs.sh [chNN ...]     every snapshot, or only those named
 #
 # For each snapshot: starts three fast slow-poetry servers (--delay 0 --num-bytes 1000) and runs the
 # chapter's client against them under valgrind; then runs it once more against a port where nothing
 # listens (the failure path must not leak either); then runs each server (slowpoetry, fastpoetry) under
-# valgrind while clients fetch from it, one leaving early, and stops it with SIGTERM. Reports per snapshot "ok" or what valgrind found, with
-# the log's path. Exits 1 if any snapshot leaked or had a memory error.
+# valgrind while clients fetch from it, one leaving early, and stops it with SIGTERM; then builds each
+# library test that applies to the snapshot (tests/chNN/lib/test_*.c, NN <= the snapshot) and runs it
+# once under valgrind with CK_FORK=no, so that every test runs in the one process valgrind watches.
+# Reports per snapshot "ok" or what valgrind found, with the log's path. Exits 1 if any snapshot leaked,
+# had a memory error, or a library test failed under valgrind.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
@@ -96,6 +99,40 @@ check_server() {
     fi
 }
 
+# check_library_tests CH: each library test that applies to snapshot CH, built against its library and
+# run once under valgrind in one process (CK_FORK=no). Prints one problem per line; nothing when clean.
+check_library_tests() {
+    local ch=$1 test_file test_ch base exe log status
+    for test_file in tests/ch[0-9][0-9]/lib/test_*.c; do
+        [ -f "$test_file" ] || continue
+        test_ch=${test_file#tests/}; test_ch=${test_ch%%/*}
+        [ $((10#${test_ch#ch})) -le $((10#${ch#ch})) ] || continue
+        base=$(basename "$test_file" .c)
+        exe="$tmp/$test_ch-$base-$ch"
+        log="$LOGS/$ch-lib-$test_ch-$base.log"
+        # shellcheck disable=SC2046
+        if ! ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -g -I"code/$ch" -Itests/support \
+            -o "$exe" "$test_file" "code/$ch/build/libreactor.a" $(pkg-config --cflags --libs check) -lm -lpthread \
+            >"$log.build" 2>&1; then
+            echo "$test_ch/lib/$base does not build (log: $log.build)"
+            continue
+        fi
+        CK_FORK=no timeout -k 5 300 "${VALGRIND[@]}" --log-file="$log" "$exe" >"$log.tap" 2>&1 </dev/null
+        status=$?
+        if [ $status -eq 99 ]; then
+            if grep -q 'definitely lost\|indirectly lost' "$log"; then
+                echo "leak in $test_ch/lib/$base (log: $log)"
+            else
+                echo "memory error in $test_ch/lib/$base (log: $log)"
+            fi
+        elif [ $status -eq 124 ] || [ $status -eq 137 ]; then
+            echo "$test_ch/lib/$base timed out under valgrind (log: $log.tap)"
+        elif [ $status -ne 0 ] || grep -q '^not ok' "$log.tap"; then
+            echo "$test_ch/lib/$base failed under valgrind (log: $log.tap)"
+        fi
+    done
+}
+
 bad=0
 for ch in "${snapshots[@]}"; do
     dir=code/$ch
@@ -104,9 +141,16 @@ for ch in "${snapshots[@]}"; do
         echo "$ch: does not build (log: $LOGS/$ch-build.log)"; bad=1; continue
     fi
     bin=$dir/build
+    lib_problems=()
+    mapfile -t lib_problems < <(check_library_tests "$ch")
     client=$(bash tools/demo.sh --client "$ch")
     if [ ! -x "$bin/$client" ] || [ ! -x "$bin/slowpoetry" ]; then
-        echo "$ch: skipped (no $client or slowpoetry in $bin)"
+        if [ ${#lib_problems[@]} -eq 0 ]; then
+            echo "$ch: library tests ok; programs skipped (no $client or slowpoetry in $bin)"
+        else
+            bad=1
+            echo "$ch: $(IFS=';'; echo "${lib_problems[*]}" | sed 's/;/; /g')"
+        fi
         continue
     fi
 
@@ -117,7 +161,7 @@ for ch in "${snapshots[@]}"; do
     if [ ${#ports[@]} -ne 3 ]; then
         echo "$ch: the servers did not start"; bad=1; stop_servers; continue
     fi
-    problems=()
+    problems=("${lib_problems[@]}")
     what=$(run_checked "$LOGS/$ch-poems.log" "${ports[@]}")
     [ -z "$what" ] || problems+=("$what fetching three poems (log: $LOGS/$ch-poems.log)")
 
@@ -138,7 +182,7 @@ for ch in "${snapshots[@]}"; do
     done
 
     if [ ${#problems[@]} -eq 0 ]; then
-        echo "$ch: ok ($client, ${servers[*]})"
+        echo "$ch: ok ($client, ${servers[*]}, library tests)"
     else
         bad=1
         echo "$ch: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,17 @@ struct poem {
 
 static void print_usage(FILE *out) {
     fprintf(out,
-            "usage: get-poetry [HOST:]PORT ...\n"
+            "usage: get-poetry [--max-size BYTES] [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, one after another, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1.\n"
+            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. A poem larger\n"
+            "than --max-size (default 64M; K, M, G suffixes) fails its download.\n"
             "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
-            "failed, 2 bad command line.\n");
+            "failed or stdout could not be written, 2 bad command line.\n");
 }
+
+/* The largest poem one download may bring, unless --max-size says otherwise. */
+#define DEFAULT_MAX_SIZE ((size_t)64 << 20)
 
 /* Seconds on a clock that never jumps backwards (unlike the time of day). */
 static double now_seconds(void) {
@@ -40,12 +45,16 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Appends len bytes to the poem. Returns 0 or ENOMEM. */
-static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+/* Appends len bytes to the poem, which may not grow past max bytes. Returns 0, EFBIG or ENOMEM. */
+static int poem_append(struct poem *poem, const char *bytes, size_t len, size_t max) {
+    if (len > max - poem->len)
+        return EFBIG;
     if (poem->len + len > poem->capacity) {
         size_t capacity = poem->capacity ? poem->capacity : 4096;
         while (capacity < poem->len + len)
             capacity *= 2;
+        if (capacity > max)
+            capacity = max;
         char *bigger = realloc(poem->bytes, capacity);
         if (bigger == NULL)
             return ENOMEM;
@@ -59,8 +68,9 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
 
 /* >> get-poem */
 /* Downloads the whole poem from the server at addr into *poem, blocking until the server closes the
- * connection. Returns 0, or the errno of the connect or read that failed. */
-static int get_poem(const struct sockaddr_in *addr, struct poem *poem) {
+ * connection. Returns 0, or the errno of the connect or read that failed (EFBIG: the poem is larger
+ * than max_size bytes). */
+static int get_poem(const struct sockaddr_in *addr, struct poem *poem, size_t max_size) {
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         return errno;
@@ -82,9 +92,10 @@ static int get_poem(const struct sockaddr_in *addr, struct poem *poem) {
             close(sock);
             return err;
         }
-        if (poem_append(poem, chunk, (size_t)n) != 0) {
+        int err = poem_append(poem, chunk, (size_t)n, max_size);
+        if (err != 0) {
             close(sock);
-            return ENOMEM;
+            return err;
         }
     }
     close(sock);
@@ -93,20 +104,30 @@ static int get_poem(const struct sockaddr_in *addr, struct poem *poem) {
 /* << get-poem */
 
 int main(int argc, char **argv) {
-    if (argc < 2)
-        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
+    int stdout_closed = cli_open_standard_fds();
+    size_t max_size = DEFAULT_MAX_SIZE;
+    int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
+        const char *value;
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
+            if (cli_parse_size(value, SIZE_MAX / 2, &max_size) != 0)
+                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
+                         cli_quote(value));
+            continue;
+        }
         if (argv[i][0] == '-')
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
+        argv[++count] = argv[i];
     }
+    if (count == 0)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
 
     /* >> check-addresses */
     /* Check every address before downloading anything: a typo should not cost a long wait. */
-    int count = argc - 1;
     struct sockaddr_in *addrs = calloc((size_t)count, sizeof *addrs);
     if (addrs == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
@@ -114,10 +135,12 @@ int main(int argc, char **argv) {
         int err = address_parse(argv[i + 1], &addrs[i]);
         if (err != 0) {
             free(addrs);
-            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i + 1], address_strerror(err));
+            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
     }
     /* << check-addresses */
+    if (stdout_closed)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main-loop */
     int failures = 0;
@@ -129,14 +152,15 @@ int main(int argc, char **argv) {
 
         struct poem poem = {0};
         double task_start = now_seconds();
-        int err = get_poem(&addrs[i], &poem);
-        if (err != 0) {
-            cli_warn(program, "task %d: %s: %s", i + 1, who, strerror(err));
+        int err = get_poem(&addrs[i], &poem, max_size);
+        if (err == EFBIG) {
+            cli_warn(program, "task %d: %s: poem larger than --max-size (%zu bytes)", i + 1, who, max_size);
+            failures++;
+        } else if (err != 0) {
+            cli_warn(program, "task %d: %s: %s", i + 1, who, err == ENOMEM ? "out of memory" : strerror(err));
             failures++;
         } else {
-            if (poem.len > 0)
-                fwrite(poem.bytes, 1, poem.len, stdout);
-            fflush(stdout);
+            cli_write_stdout(program, poem.bytes, poem.len); /* exits if stdout fails: the poem is lost */
             fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", i + 1, poem.len, who,
                     now_seconds() - task_start);
         }
@@ -147,5 +171,6 @@ int main(int argc, char **argv) {
     /* << main-loop */
 
     free(addrs);
+    cli_close_stdout(program);
     return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
 }

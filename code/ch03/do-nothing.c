@@ -14,7 +14,7 @@ static const char *program = "do-nothing";
 int main(int argc, char **argv) {
     if (argc > 1) {
         if (strcmp(argv[1], "--help") != 0)
-            cli_fail(EXIT_USAGE, program, "unexpected '%s' (try --help)", argv[1]);
+            cli_fail(EXIT_USAGE, program, "unexpected %s (try --help)", cli_quote(argv[1]));
         printf("usage: do-nothing\n"
                "\n"
                "Runs a reactor with nothing to do: it sleeps until killed (Ctrl-C), using no CPU.\n"

@@ -38,7 +38,7 @@ static int carry_on(void *reactor) {
 int main(int argc, char **argv) {
     if (argc > 1) {
         if (strcmp(argv[1], "--help") != 0)
-            cli_fail(EXIT_USAGE, program, "unexpected '%s' (try --help)", argv[1]);
+            cli_fail(EXIT_USAGE, program, "unexpected %s (try --help)", cli_quote(argv[1]));
         printf("usage: failing-callback\n\n"
                "Runs two callbacks: the first fails and the reactor reports it on stderr; the second\n"
                "still runs and stops the reactor.\n");

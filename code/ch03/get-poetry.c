@@ -10,6 +10,7 @@
 #include "reactor.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +66,28 @@ struct downloads {
 
 static void print_usage(FILE *out) {
     fprintf(out,
-            "usage: get-poetry [HOST:]PORT ...\n"
+            "usage: get-poetry [--max-size BYTES] [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
             "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1.\n"
-            "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
-            "failed, 2 bad command line.\n");
+            "A poem larger than --max-size BYTES (default 64M; K, M, G\n"
+            "suffixes) fails its download. Progress and timing go to stderr. Exit status: 0 all poems\n"
+            "arrived, 1 some download failed or stdout could not be written, 2 bad command line.\n");
+}
+
+/* The largest poem one download may bring: --max-size, 64 MiB unless it says otherwise. */
+static size_t max_size = (size_t)64 << 20;
+
+/* Why a download failed, in words: the reactor's, except for the two ways a poem cannot be kept. */
+static const char *task_strerror(int error) {
+    static char why[64];
+    if (error == -EFBIG) {
+        snprintf(why, sizeof why, "poem larger than --max-size (%zu bytes)", max_size);
+        return why;
+    }
+    if (error == -ENOMEM)
+        return "out of memory";
+    return reactor_strerror(error);
 }
 
 /* Seconds on a clock that never jumps backwards (unlike the time of day). */
@@ -80,12 +97,16 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Appends len bytes to the poem. Returns 0 or ENOMEM. */
+/* Appends len bytes to the poem, which may not grow past max_size bytes. Returns 0, EFBIG or ENOMEM. */
 static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+    if (len > max_size - poem->len)
+        return EFBIG;
     if (poem->len + len > poem->capacity) {
         size_t capacity = poem->capacity ? poem->capacity : 4096;
         while (capacity < poem->len + len)
             capacity *= 2;
+        if (capacity > max_size)
+            capacity = max_size;
         char *bigger = realloc(poem->bytes, capacity);
         if (bigger == NULL)
             return ENOMEM;
@@ -148,8 +169,9 @@ static int task_do_read(struct descriptor *descriptor) {
         ssize_t n = read(descriptor->fd, chunk, sizeof chunk);
         if (n > 0) {
             fprintf(stderr, "Task %d: read %zd bytes from %s\n", task->number, n, task->who);
-            if (poem_append(&task->poem, chunk, (size_t)n) != 0)
-                return -ENOMEM;
+            int err = poem_append(&task->poem, chunk, (size_t)n);
+            if (err != 0)
+                return -err; /* -EFBIG or -ENOMEM */
         } else if (n == 0) {
             return REACTOR_CONNECTION_DONE; /* a clean close: the poem is complete */
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -167,10 +189,8 @@ static int task_do_read(struct descriptor *descriptor) {
 static void write_finished_poems(struct task *tasks, int count, int *next) {
     while (*next < count && (tasks[*next].state == TASK_DONE || tasks[*next].state == TASK_FAILED)) {
         struct task *task = &tasks[*next];
-        if (task->state == TASK_DONE && task->poem.len > 0) {
-            fwrite(task->poem.bytes, 1, task->poem.len, stdout);
-            fflush(stdout);
-        }
+        if (task->state == TASK_DONE) /* exits if stdout fails: the poem is lost, and so would the rest be */
+            cli_write_stdout(program, task->poem.bytes, task->poem.len);
         *next += 1;
     }
 }
@@ -188,7 +208,7 @@ static void task_connection_lost(struct descriptor *descriptor, int reason) {
     task->error = reason == REACTOR_CONNECTION_DONE ? 0 : reason;
     task->state = task->error ? TASK_FAILED : TASK_DONE;
     if (task->error)
-        cli_warn(program, "task %d: %s: %s", task->number, task->who, reactor_strerror(task->error));
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, task_strerror(task->error));
     else
         fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
                 task->who, now_seconds() - task->started);
@@ -230,19 +250,28 @@ static int start_downloads(void *arg) {
 /* << start-downloads */
 
 int main(int argc, char **argv) {
-    if (argc < 2)
-        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
+    int stdout_closed = cli_open_standard_fds();
+    int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
+        const char *value;
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
+            if (cli_parse_size(value, SIZE_MAX / 2, &max_size) != 0)
+                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
+                         cli_quote(value));
+            continue;
+        }
         if (argv[i][0] == '-')
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
+        argv[++count] = argv[i];
     }
+    if (count == 0)
+        cli_fail(EXIT_USAGE, program, "no server given (try --help)");
 
     /* Check every address before downloading anything: a typo should not cost a long wait. */
-    int count = argc - 1;
     struct task *tasks = calloc((size_t)count, sizeof *tasks);
     if (tasks == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
@@ -250,7 +279,7 @@ int main(int argc, char **argv) {
         int err = address_parse(argv[i + 1], &tasks[i].addr);
         if (err != 0) {
             free(tasks);
-            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i + 1], address_strerror(err));
+            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
         tasks[i].number = i + 1;
         tasks[i].descriptor.fd = -1;
@@ -258,6 +287,8 @@ int main(int argc, char **argv) {
         snprintf(tasks[i].name, sizeof tasks[i].name, "task %d", i + 1);
         address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
     }
+    if (stdout_closed)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
     struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count};
@@ -281,5 +312,6 @@ int main(int argc, char **argv) {
             now_seconds() - start);
     /* << main */
     free(tasks);
+    cli_close_stdout(program);
     return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
 }

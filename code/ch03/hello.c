@@ -26,10 +26,11 @@ static int stop_reactor(void *reactor) {
 int main(int argc, char **argv) {
     if (argc > 1) {
         if (strcmp(argv[1], "--help") != 0)
-            cli_fail(EXIT_USAGE, program, "unexpected '%s' (try --help)", argv[1]);
+            cli_fail(EXIT_USAGE, program, "unexpected %s (try --help)", cli_quote(argv[1]));
         printf("usage: hello\n\nRuns a reactor that says hello, then stops.\n");
         return EXIT_ALL_WELL;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* line by line even into a pipe: in order with the trace on stderr */
     /* >> hello-main */
     struct reactor *reactor = reactor_new();
     if (reactor == NULL)

@@ -49,7 +49,7 @@ int print_stack(void *reactor) {
 int main(int argc, char **argv) {
     if (argc > 1) {
         if (strcmp(argv[1], "--help") != 0)
-            cli_fail(EXIT_USAGE, program, "unexpected '%s' (try --help)", argv[1]);
+            cli_fail(EXIT_USAGE, program, "unexpected %s (try --help)", cli_quote(argv[1]));
         printf("usage: stack\n\nPrints the call stack of a callback that the reactor calls.\n");
         return EXIT_ALL_WELL;
     }

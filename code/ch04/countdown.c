@@ -48,12 +48,12 @@ int main(int argc, char **argv) {
             return EXIT_ALL_WELL;
         } else if (cli_option(argc, argv, &i, "--from", &value, program)) {
             if (cli_parse_count(value, 1000000, &countdown.remaining) != 0)
-                cli_fail(EXIT_USAGE, program, "bad count '%s': not a whole number from 1 to 1000000", value);
+                cli_fail(EXIT_USAGE, program, "bad count %s: not a whole number from 1 to 1000000", cli_quote(value));
         } else if (cli_option(argc, argv, &i, "--interval", &value, program)) {
             if (cli_parse_seconds(value, &countdown.interval) != 0)
-                cli_fail(EXIT_USAGE, program, "bad interval '%s': not a number of seconds >= 0", value);
+                cli_fail(EXIT_USAGE, program, "bad interval %s: not a number of seconds >= 0", cli_quote(value));
         } else {
-            cli_fail(EXIT_USAGE, program, "unexpected argument '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unexpected argument %s (try --help)", cli_quote(argv[i]));
         }
     }
 

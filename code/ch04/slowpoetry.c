@@ -52,63 +52,30 @@ static struct options parse_options(int argc, char **argv) {
         } else if (cli_option(argc, argv, &i, "--port", &value, program)) {
             unsigned short port;
             if (address_parse_port(value, &port) != 0)
-                cli_fail(EXIT_USAGE, program, "bad port '%s': %s", value, address_strerror(ADDRESS_ERR_PORT));
+                cli_fail(EXIT_USAGE, program, "bad port %s: %s", cli_quote(value), address_strerror(ADDRESS_ERR_PORT));
             opts.listen_addr.sin_port = htons(port);
         } else if (cli_option(argc, argv, &i, "--iface", &value, program)) {
             if (address_parse_host(value, &opts.listen_addr) != 0)
-                cli_fail(EXIT_USAGE, program, "bad interface '%s': %s", value,
+                cli_fail(EXIT_USAGE, program, "bad interface %s: %s", cli_quote(value),
                          address_strerror(ADDRESS_ERR_HOST));
         } else if (cli_option(argc, argv, &i, "--delay", &value, program)) {
-            if (cli_parse_seconds(value, &opts.delay) != 0)
-                cli_fail(EXIT_USAGE, program, "bad delay '%s': not a number of seconds >= 0", value);
+            if (cli_parse_seconds(value, &opts.delay) != 0 || opts.delay > CLI_MAX_DELAY_SECONDS)
+                cli_fail(EXIT_USAGE, program, "bad delay %s: not a number of seconds from 0 to %g", cli_quote(value),
+                         CLI_MAX_DELAY_SECONDS);
         } else if (cli_option(argc, argv, &i, "--num-bytes", &value, program)) {
             if (cli_parse_count(value, 1L << 30, &opts.num_bytes) != 0)
-                cli_fail(EXIT_USAGE, program, "bad byte count '%s': not a whole number >= 1", value);
+                cli_fail(EXIT_USAGE, program, "bad byte count %s: not a whole number >= 1", cli_quote(value));
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         } else if (opts.poem_path == NULL) {
             opts.poem_path = argv[i];
         } else {
-            cli_fail(EXIT_USAGE, program, "one poem only: unexpected '%s'", argv[i]);
+            cli_fail(EXIT_USAGE, program, "one poem only: unexpected %s", cli_quote(argv[i]));
         }
     }
     if (opts.poem_path == NULL)
         cli_fail(EXIT_USAGE, program, "no poem file given (try --help)");
     return opts;
-}
-
-/* Reads the whole file at path into a new buffer; the caller frees *data. Returns 0 or an errno. */
-static int read_whole_file(const char *path, char **data, size_t *len) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return errno;
-    char *buf = NULL;
-    size_t used = 0, capacity = 0;
-    for (;;) {
-        if (used == capacity) {
-            capacity = capacity ? capacity * 2 : 4096;
-            char *bigger = realloc(buf, capacity);
-            if (bigger == NULL) {
-                free(buf);
-                fclose(file);
-                return ENOMEM;
-            }
-            buf = bigger;
-        }
-        size_t n = fread(buf + used, 1, capacity - used, file);
-        used += n;
-        if (n == 0)
-            break;
-    }
-    int err = ferror(file) ? EIO : 0;
-    fclose(file);
-    if (err != 0) {
-        free(buf);
-        return err;
-    }
-    *data = buf;
-    *len = used;
-    return 0;
 }
 
 /* Sleeps for seconds, resuming after a signal interrupts the sleep. */
@@ -174,20 +141,21 @@ static int listen_on(struct sockaddr_in *addr) {
 /* << listen-on */
 
 int main(int argc, char **argv) {
+    cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
     struct options opts = parse_options(argc, argv);
 
     char *poem = NULL;
     size_t poem_len = 0;
-    int err = read_whole_file(opts.poem_path, &poem, &poem_len);
+    int err = cli_read_file(opts.poem_path, &poem, &poem_len);
     if (err != 0)
-        cli_fail(EXIT_USAGE, program, "cannot read poem '%s': %s", opts.poem_path, strerror(err));
+        cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(opts.poem_path), cli_file_strerror(err));
 
     /* A client that hangs up early must cost us one failed send, not the whole server. */
     signal(SIGPIPE, SIG_IGN);
 
     /* >> accept-loop */
     int listener = listen_on(&opts.listen_addr);
-    printf("Serving %s on port %u.\n", opts.poem_path, (unsigned)ntohs(opts.listen_addr.sin_port));
+    printf("Serving %s on port %u.\n", cli_printable(opts.poem_path), (unsigned)ntohs(opts.listen_addr.sin_port));
     fflush(stdout);
 
     for (;;) {

@@ -27,12 +27,13 @@ static void print_usage(FILE *out) {
             "usage: timers [--unit SECONDS]\n"
             "\n"
             "Schedules a few delayed calls, cancels one and resets another, and prints each call as it\n"
-            "runs, with its time in units of SECONDS (default 0.5).\n");
+            "runs, with the time it ran at: in units of SECONDS (default 0.5), then in seconds.\n");
 }
 
-/* Prints "at T: NAME", T being the time since the start, in units. */
+/* Prints "at T (S s): NAME", T being the time since the start in units, S the same in seconds. */
 static int say(void *arg) {
-    printf("at %.1f: %s\n", (reactor_seconds(timers.reactor) - timers.start) / timers.unit, (const char *)arg);
+    double seconds = reactor_seconds(timers.reactor) - timers.start;
+    printf("at %.1f (%.2f s): %s\n", seconds / timers.unit, seconds, (const char *)arg);
     fflush(stdout);
     return 0;
 }
@@ -89,9 +90,9 @@ int main(int argc, char **argv) {
             return EXIT_ALL_WELL;
         } else if (cli_option(argc, argv, &i, "--unit", &value, program)) {
             if (cli_parse_seconds(value, &timers.unit) != 0 || timers.unit == 0)
-                cli_fail(EXIT_USAGE, program, "bad unit '%s': not a number of seconds > 0", value);
+                cli_fail(EXIT_USAGE, program, "bad unit %s: not a number of seconds > 0", cli_quote(value));
         } else {
-            cli_fail(EXIT_USAGE, program, "unexpected argument '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unexpected argument %s (try --help)", cli_quote(argv[i]));
         }
     }
 

@@ -4,7 +4,9 @@
  * read until the end and closed. All of that now lives in the library (tcp.h, transport.h), and
  * what is left here is what is particular to poetry: a protocol that collects the bytes
  * (krondo's PoetryProtocol), and a client factory per download (PoetryClientFactory) that makes the
- * protocol and hears when the connect fails. Same command line and output as chapter 4's. */
+ * protocol and hears when the connect fails. Same command line and output as chapter 4's, plus two
+ * limits on by default, so that no download can hang for ever: --connect-timeout (30 s) and
+ * --idle-timeout (60 s without a byte). */
 #include "address.h"
 #include "cli.h"
 #include "protocol.h"
@@ -13,6 +15,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +55,18 @@ struct task {
     struct connector *connector;      /* while connecting */
     struct poetry_protocol *protocol; /* while connected */
     struct delayed_call *timeout;     /* the pending call that gives up on the download, if --timeout */
-    bool timed_out;
+    struct delayed_call *idle;        /* while connected, if --idle-timeout: pushed back by every byte */
+    int gave_up; /* why the task gave the download up itself (a TASK_* code below, -EFBIG, -ENOMEM), or 0 */
     struct downloads *all;
 };
 
-/* Why a task ends when its timeout fires: neither -errno nor a reactor code, so that the report can
- * say how long it waited. */
-enum { TASK_TIMED_OUT = -20001 };
+/* Why a task ends when one of its timeouts fires: neither -errno nor a reactor code, so that the
+ * report can say how long it waited. */
+enum {
+    TASK_TIMED_OUT = -20001,         /* --timeout: the whole download took too long */
+    TASK_IDLE = -20002,              /* --idle-timeout: no byte came for that long */
+    TASK_CONNECT_TIMED_OUT = -20003, /* --connect-timeout: the connect did not settle in time */
+};
 
 /* Every task, and what the tasks share: the reactor, and how far the output has got. */
 struct downloads {
@@ -68,18 +76,39 @@ struct downloads {
     int ended;      /* tasks done or failed */
     int written;    /* the first task whose poem is not yet on stdout */
     double timeout; /* seconds a download may take, from its start; 0 for no limit */
+    double connect_timeout; /* seconds a connect may take; 0: as long as the kernel tries */
+    double idle_timeout;    /* seconds a connected download may go without a byte; 0 for no limit */
 };
 /* << task */
 
 static void print_usage(FILE *out) {
     fprintf(out,
-            "usage: get-poetry [--timeout SECONDS] [HOST:]PORT ...\n"
+            "usage: get-poetry [--timeout SECONDS] [--connect-timeout SECONDS] [--idle-timeout SECONDS]\n"
+            "                  [--max-size BYTES] [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. With --timeout, a\n"
-            "download that takes longer than SECONDS is given up and counts as failed.\n"
-            "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
-            "failed, 2 bad command line.\n");
+            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. A download is given\n"
+            "up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
+            "connect takes longer than --connect-timeout (default 30), or when no byte arrives for\n"
+            "--idle-timeout seconds (default 60); 0 turns a limit off. A poem larger than --max-size\n"
+            "BYTES (default 64M; K, M, G suffixes) fails its download. Progress and timing go to stderr.\n"
+            "Exit status: 0 all poems arrived, 1 some download failed or stdout could not be written,\n"
+            "2 bad command line.\n");
+}
+
+/* The largest poem one download may bring: --max-size, 64 MiB unless it says otherwise. */
+static size_t max_size = (size_t)64 << 20;
+
+/* Why a download failed, in words: the reactor's, except for the two ways a poem cannot be kept. */
+static const char *task_strerror(int error) {
+    static char why[64];
+    if (error == -EFBIG) {
+        snprintf(why, sizeof why, "poem larger than --max-size (%zu bytes)", max_size);
+        return why;
+    }
+    if (error == -ENOMEM)
+        return "out of memory";
+    return reactor_strerror(error);
 }
 
 /* Seconds on a clock that never jumps backwards (unlike the time of day). */
@@ -89,12 +118,16 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Appends len bytes to the poem. Returns 0 or -ENOMEM. */
+/* Appends len bytes to the poem, which may not grow past max_size bytes. Returns 0, -EFBIG or -ENOMEM. */
 static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+    if (len > max_size - poem->len)
+        return -EFBIG;
     if (poem->len + len > poem->capacity) {
         size_t capacity = poem->capacity ? poem->capacity : 4096;
         while (capacity < poem->len + len)
             capacity *= 2;
+        if (capacity > max_size)
+            capacity = max_size;
         char *bigger = realloc(poem->bytes, capacity);
         if (bigger == NULL)
             return -ENOMEM;
@@ -112,10 +145,8 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
 static void write_finished_poems(struct task *tasks, int count, int *next) {
     while (*next < count && tasks[*next].state != TASK_RUNNING) {
         struct task *task = &tasks[*next];
-        if (task->state == TASK_DONE && task->poem.len > 0) {
-            fwrite(task->poem.bytes, 1, task->poem.len, stdout);
-            fflush(stdout);
-        }
+        if (task->state == TASK_DONE) /* exits if stdout fails: the poem is lost, and so would the rest be */
+            cli_write_stdout(program, task->poem.bytes, task->poem.len);
         *next += 1;
     }
 }
@@ -126,21 +157,29 @@ static void write_finished_poems(struct task *tasks, int count, int *next) {
  * writes whatever poems can now go out in order, and stops the reactor after the last task. */
 static void task_finished(struct task *task, int reason) {
     struct downloads *all = task->all;
-    if (task->timeout != NULL) { /* the download is over, so it can no longer time out */
-        delayed_call_cancel(task->timeout); /* fails harmlessly if it is the call running now */
-        delayed_call_release(task->timeout);
-        task->timeout = NULL;
+    struct delayed_call **pending[] = {&task->timeout, &task->idle};
+    for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++) {
+        if (*pending[i] != NULL) { /* the download is over, so it can no longer time out */
+            delayed_call_cancel(*pending[i]); /* fails harmlessly if it is the call running now */
+            delayed_call_release(*pending[i]);
+            *pending[i] = NULL;
+        }
     }
     task->connector = NULL;
     task->protocol = NULL;
-    if (task->timed_out)
-        reason = TASK_TIMED_OUT;
+    if (task->gave_up != 0)
+        reason = task->gave_up;
     task->error = reason == REACTOR_CONNECTION_DONE ? 0 : reason;
     task->state = task->error ? TASK_FAILED : TASK_DONE;
     if (task->error == TASK_TIMED_OUT)
         cli_warn(program, "task %d: %s: timed out after %g s", task->number, task->who, all->timeout);
+    else if (task->error == TASK_CONNECT_TIMED_OUT)
+        cli_warn(program, "task %d: %s: connect timed out after %g s", task->number, task->who,
+                 all->connect_timeout);
+    else if (task->error == TASK_IDLE)
+        cli_warn(program, "task %d: %s: no byte for %g s", task->number, task->who, all->idle_timeout);
     else if (task->error)
-        cli_warn(program, "task %d: %s: %s", task->number, task->who, reactor_strerror(task->error));
+        cli_warn(program, "task %d: %s: %s", task->number, task->who, task_strerror(task->error));
     else
         fprintf(stderr, "Task %d: got %zu bytes of poetry from %s in %.1fs\n", task->number, task->poem.len,
                 task->who, now_seconds() - task->started);
@@ -159,12 +198,27 @@ struct poetry_protocol {
     struct poem poem;
 };
 
+static int task_idle(void *arg);
+
+/* The connection is up: from now on, every --idle-timeout seconds must bring a byte. */
+static void poetry_connection_made(struct protocol *p, struct transport *transport) {
+    struct task *task = ((struct poetry_protocol *)p)->task;
+    double idle = task->all->idle_timeout;
+    if (idle > 0 && reactor_call_later(task->all->reactor, idle, task_idle, task, &task->idle) != 0)
+        transport_abort_connection(transport); /* out of memory: give this download up */
+}
+
 static void poetry_data_received(struct protocol *p, const char *bytes, size_t len) {
     struct poetry_protocol *poetry = (struct poetry_protocol *)p;
     struct task *task = poetry->task;
     fprintf(stderr, "Task %d: read %zu bytes from %s\n", task->number, len, task->who);
-    if (poem_append(&poetry->poem, bytes, len) != 0)
-        transport_abort_connection(p->transport); /* out of memory: give this download up */
+    if (task->idle != NULL)
+        delayed_call_reset(task->idle, task->all->idle_timeout); /* a byte came: the wait starts again */
+    int err = poem_append(&poetry->poem, bytes, len);
+    if (err != 0 && task->gave_up == 0) {
+        task->gave_up = err; /* -EFBIG (past --max-size) or -ENOMEM: give this download up */
+        transport_abort_connection(p->transport);
+    }
 }
 
 /* The last call: the poem (complete after a clean close, partial otherwise) goes to the task, which
@@ -178,6 +232,7 @@ static void poetry_connection_lost(struct protocol *p, int reason) {
 }
 
 static const struct protocol_ops poetry_protocol_ops = {
+    .connection_made = poetry_connection_made,
     .data_received = poetry_data_received,
     .connection_lost = poetry_connection_lost,
 };
@@ -201,7 +256,10 @@ static struct protocol *task_build_protocol(struct factory *f, const struct sock
 /* client_connection_failed: no connection, so no protocol; the task ends here. */
 static void task_connection_failed(struct factory *f, struct connector *connector, int reason) {
     (void)connector;
-    task_finished((struct task *)f, reason);
+    struct task *task = (struct task *)f;
+    if (reason == -ETIMEDOUT && task->all->connect_timeout > 0 && task->gave_up == 0)
+        task->gave_up = TASK_CONNECT_TIMED_OUT; /* the connector's timeout, not the kernel's */
+    task_finished(task, reason);
 }
 
 static const struct factory_ops task_factory_ops = {
@@ -219,7 +277,8 @@ static int task_timed_out(void *arg) {
     struct task *task = arg;
     delayed_call_release(task->timeout); /* this call is running: nothing left to cancel */
     task->timeout = NULL;
-    task->timed_out = true;
+    if (task->gave_up == 0)
+        task->gave_up = TASK_TIMED_OUT;
     if (task->protocol != NULL)
         transport_abort_connection(task->protocol->base.transport);
     else if (task->connector != NULL)
@@ -227,6 +286,19 @@ static int task_timed_out(void *arg) {
     return 0;
 }
 /* << timed-out */
+
+/* The task's idle timeout: connected, but no byte for --idle-timeout seconds (a server that stalls, or
+ * a connection whose other end has silently gone). */
+static int task_idle(void *arg) {
+    struct task *task = arg;
+    delayed_call_release(task->idle); /* this call is running: nothing left to cancel */
+    task->idle = NULL;
+    if (task->gave_up == 0)
+        task->gave_up = TASK_IDLE;
+    if (task->protocol != NULL)
+        transport_abort_connection(task->protocol->base.transport);
+    return 0;
+}
 
 /* >> start-downloads */
 /* Starts every download once the reactor runs (so that a task that fails at once can already stop it).
@@ -241,7 +313,8 @@ static int start_downloads(void *arg) {
         if (all->timeout > 0)
             err = reactor_call_later(all->reactor, all->timeout, task_timed_out, task, &task->timeout);
         if (err == 0)
-            err = reactor_connect_tcp(all->reactor, &task->addr, &task->factory, 0, &task->connector);
+            err = reactor_connect_tcp(all->reactor, &task->addr, &task->factory, all->connect_timeout,
+                                      &task->connector);
         if (err != 0)
             task_finished(task, err);
     }
@@ -250,7 +323,8 @@ static int start_downloads(void *arg) {
 /* << start-downloads */
 
 int main(int argc, char **argv) {
-    double timeout = 0;
+    int stdout_closed = cli_open_standard_fds();
+    double timeout = 0, connect_timeout = 30, idle_timeout = 60; /* as Twisted's connectTCP: 30 s */
     int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
         const char *value;
@@ -258,13 +332,29 @@ int main(int argc, char **argv) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
+            if (cli_parse_size(value, SIZE_MAX / 2, &max_size) != 0)
+                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
+                         cli_quote(value));
+            continue;
+        }
+        if (cli_option(argc, argv, &i, "--connect-timeout", &value, program)) {
+            if (cli_parse_seconds(value, &connect_timeout) != 0)
+                cli_fail(EXIT_USAGE, program, "bad connect timeout %s: not a number of seconds >= 0", cli_quote(value));
+            continue;
+        }
+        if (cli_option(argc, argv, &i, "--idle-timeout", &value, program)) {
+            if (cli_parse_seconds(value, &idle_timeout) != 0)
+                cli_fail(EXIT_USAGE, program, "bad idle timeout %s: not a number of seconds >= 0", cli_quote(value));
+            continue;
+        }
         if (cli_option(argc, argv, &i, "--timeout", &value, program)) {
             if (cli_parse_seconds(value, &timeout) != 0 || timeout == 0)
-                cli_fail(EXIT_USAGE, program, "bad timeout '%s': not a number of seconds > 0", value);
+                cli_fail(EXIT_USAGE, program, "bad timeout %s: not a number of seconds > 0", cli_quote(value));
             continue;
         }
         if (argv[i][0] == '-')
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         argv[++count] = argv[i];
     }
     if (count == 0)
@@ -278,15 +368,18 @@ int main(int argc, char **argv) {
         int err = address_parse(argv[i + 1], &tasks[i].addr);
         if (err != 0) {
             free(tasks);
-            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i + 1], address_strerror(err));
+            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
         tasks[i].factory.ops = &task_factory_ops;
         tasks[i].number = i + 1;
         address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
     }
+    if (stdout_closed)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
-    struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count, .timeout = timeout};
+    struct downloads all = {.reactor = reactor_new(), .tasks = tasks, .count = count, .timeout = timeout,
+                            .connect_timeout = connect_timeout, .idle_timeout = idle_timeout};
     if (all.reactor == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     for (int i = 0; i < count; i++)
@@ -307,5 +400,6 @@ int main(int argc, char **argv) {
             now_seconds() - start);
     /* << main */
     free(tasks);
+    cli_close_stdout(program);
     return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
 }

@@ -97,3 +97,119 @@ contract_empty_poem() {
         not_ok "an empty poem is a success of 0 bytes" "status $status" "$(show "$WORK/empty.err")"
     fi
 }
+
+# contract_stdout_lost: a poem that cannot be written is a failure, never a success: a full disk, a
+# closed stdout, a reader that leaves the pipe early (with SIGPIPE ignored, so that the client sees
+# EPIPE) all end the client with exit 1 and a one-line reason, at once.
+contract_stdout_lost() {
+    start_poetry_server out1 "$POETRY/tyger.txt" --delay 0 --num-bytes 1000 || return
+    local status
+    run_with_timeout 20 "$CLIENT" "$out1_PORT" >/dev/full 2>"$WORK/full.err"
+    status=$?
+    if [ $status -eq 1 ] && grep -q "^get-poetry: cannot write to stdout: No space left on device$" "$WORK/full.err"; then
+        ok "stdout on a full disk (>/dev/full): exit 1 with 'cannot write to stdout: No space left on device'"
+    else
+        not_ok "stdout on a full disk (>/dev/full): exit 1 with 'cannot write to stdout: why'" "status $status" \
+            "$(show "$WORK/full.err")"
+    fi
+    run_with_timeout 20 "$CLIENT" "$out1_PORT" >&- 2>"$WORK/closed.err"
+    status=$?
+    if [ $status -eq 1 ] && grep -q "^get-poetry: cannot write to stdout: " "$WORK/closed.err"; then
+        ok "stdout closed (>&-): exit 1 with 'cannot write to stdout', the poem sent nowhere"
+    else
+        not_ok "stdout closed (>&-): exit 1 with 'cannot write to stdout'" "status $status" "$(show "$WORK/closed.err")"
+    fi
+    run_with_timeout 20 "$CLIENT" "$out1_PORT" <&- 2>&- >"$WORK/std.out"
+    status=$?
+    if [ $status -eq 0 ] && cmp -s "$WORK/std.out" "$POETRY/tyger.txt"; then
+        ok "stdin and stderr closed (<&- 2>&-): they are reopened on /dev/null, and the poem arrives"
+    else
+        not_ok "stdin and stderr closed (<&- 2>&-): the poem arrives, exit 0" "status $status" \
+            "stdout has $(wc -c <"$WORK/std.out") bytes"
+    fi
+    awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %d of a poem longer than any pipe buffer\n", i }' \
+        >"$WORK/pipe-poem.txt"
+    start_poetry_server bigpoem "$WORK/pipe-poem.txt" --delay 0 --num-bytes 1000000 || return
+    (
+        trap '' PIPE
+        run_with_timeout 30 "$CLIENT" "$bigpoem_PORT" "$bigpoem_PORT" 2>"$WORK/pipe.err"
+        echo $? >"$WORK/pipe.status"
+    ) | head -c 10 >/dev/null
+    status=$(cat "$WORK/pipe.status")
+    if [ "$status" -eq 1 ] && grep -q "^get-poetry: cannot write to stdout: Broken pipe$" "$WORK/pipe.err" &&
+        true; then
+        ok "a reader that leaves the pipe early (SIGPIPE ignored): exit 1 at once, 'Broken pipe'"
+    else
+        not_ok "a reader that leaves the pipe early (SIGPIPE ignored): exit 1 at once, 'Broken pipe'" \
+            "status $status" "$(tail -n 5 "$WORK/pipe.err")"
+    fi
+}
+
+# contract_max_size: a server that never stops sending cannot exhaust the client's memory: past
+# --max-size (default 64 MiB) that download fails with a one-line reason.
+contract_max_size() {
+    start_badpeer flood flood || return
+    local status
+    run_with_timeout 30 "$CLIENT" --max-size 1M "$flood_PORT" >"$WORK/flood.out" 2>"$WORK/flood.err"
+    status=$?
+    if [ $status -eq 1 ] && [ ! -s "$WORK/flood.out" ] &&
+        grep -q "task 1: 127.0.0.1:$flood_PORT: poem larger than --max-size (1048576 bytes)" "$WORK/flood.err"; then
+        ok "an endless server, --max-size 1M: that download fails, 'poem larger than --max-size', exit 1"
+    else
+        not_ok "an endless server, --max-size 1M: that download fails, 'poem larger than --max-size'" \
+            "status $status" "$(grep -v 'read .* bytes' "$WORK/flood.err" | tail -n 5)"
+    fi
+    run_with_timeout 60 "$CLIENT" "$flood_PORT" >"$WORK/flood.out" 2>"$WORK/flood.err"
+    status=$?
+    if [ $status -eq 1 ] && [ ! -s "$WORK/flood.out" ] &&
+        grep -q "poem larger than --max-size (67108864 bytes)" "$WORK/flood.err"; then
+        ok "an endless server, no --max-size: the download stops at 64 MiB, exit 1"
+    else
+        not_ok "an endless server, no --max-size: the download stops at 64 MiB" "status $status" \
+            "$(grep -v 'read .* bytes' "$WORK/flood.err" | tail -n 5)"
+    fi
+    run_with_timeout 10 "$CLIENT" --max-size 0 1234 >/dev/null 2>"$WORK/size.err"
+    status=$?
+    if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/size.err")" -eq 1 ] && grep -q "bad size '0'" "$WORK/size.err"; then
+        ok "--max-size 0: exit 2 with 'bad size'"
+    else
+        not_ok "--max-size 0: exit 2 with 'bad size'" "status $status" "$(show "$WORK/size.err")"
+    fi
+}
+
+# contract_quoting: an argument is quoted in messages: a newline in it cannot add a line, an escape
+# byte cannot reach the terminal.
+contract_quoting() {
+    local status
+    run_with_timeout 10 "$CLIENT" $'80\n' >/dev/null 2>"$WORK/nl.err"
+    status=$?
+    if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/nl.err")" -eq 1 ] && grep -qF "bad address '80\\n'" "$WORK/nl.err"; then
+        ok "an address with a newline: exit 2, one line, the newline written as \\n"
+    else
+        not_ok "an address with a newline: exit 2, one line, the newline written as \\n" "status $status" \
+            "$(show "$WORK/nl.err")"
+    fi
+    run_with_timeout 10 "$CLIENT" $'\e[31m1' >/dev/null 2>"$WORK/esc.err"
+    status=$?
+    if [ $status -eq 2 ] && ! grep -q $'\e' "$WORK/esc.err" && grep -qF "'\\x1b[31m1'" "$WORK/esc.err"; then
+        ok "an address with an ESC byte: exit 2, the byte written as \\x1b"
+    else
+        not_ok "an address with an ESC byte: exit 2, the byte written as \\x1b" "status $status" \
+            "$(od -c "$WORK/esc.err" | head -n 5)"
+    fi
+    run_with_timeout 10 "$CLIENT" $'--bad\e' 1 >/dev/null 2>"$WORK/opt.err"
+    status=$?
+    if [ $status -eq 2 ] && ! grep -q $'\e' "$WORK/opt.err" && grep -qF "unknown option '--bad\\x1b'" "$WORK/opt.err"; then
+        ok "an unknown option with an ESC byte: exit 2, the byte escaped"
+    else
+        not_ok "an unknown option with an ESC byte: exit 2, the byte escaped" "status $status" \
+            "$(od -c "$WORK/opt.err" | head -n 5)"
+    fi
+}
+
+# contract_hostile: every case above that the issue of hostile peers added (stdout, size, quoting).
+contract_hostile() {
+    contract_stdout_lost
+    contract_max_size
+    contract_quoting
+}

@@ -48,6 +48,14 @@ not_ok() {
     done
 }
 
+# skip "what" "why": records a case that cannot run here (counted as skipped, never as passed). Begin
+# why with "needs PACKAGE" when the missing thing is a package tools/install-deps.sh installs: under
+# CI=true such a skip counts as a failure.
+skip() {
+    test_count=$((test_count + 1))
+    printf 'ok %d - %s # SKIP %s\n' "$test_count" "$1" "$2"
+}
+
 # check "what" COMMAND...: one case that passes when COMMAND succeeds.
 check() {
     local what=$1

@@ -75,7 +75,7 @@ check_leaks() {
     if [[ ${CFLAGS:-} == *sanitize* ]]; then
         ok "valgrind finds no leak # SKIP the sanitizers check each unit test instead"
     elif ! command -v valgrind >/dev/null 2>&1; then
-        ok "valgrind finds no leak # SKIP valgrind is not installed"
+        ok "valgrind finds no leak # SKIP needs valgrind, which is not installed"
     elif [ "$unit_failures" -gt 0 ]; then
         ok "valgrind finds no leak # SKIP until the unit tests pass"
     else

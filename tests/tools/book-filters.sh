@@ -189,6 +189,92 @@ else
     not_ok "graphviz's dot is installed" "run: make setup"
 fi
 
+# book-structure.lua: figures numbered per chapter and referenced by number; chapters this edition lacks
+# are marked; the edition block lists the chapters; every chapter ends with previous/next links.
+STRUCTURE="$ROOT/tools/book-structure.lua"
+cat >structure.md <<'EOF'
+# Front {.unnumbered}
+
+::: {#edition}
+:::
+
+# One {#ch01}
+
+As @fig:two shows, and chapter 2 says, chapter 9 will too (chapter 7), and chapter 12's too.
+
+![The first figure, one.](a.png){#fig:one}
+
+# Two {#ch02}
+
+![The second, two.](b.png){#fig:two}
+
+![The third, three.](c.png){#fig:three}
+
+# Appendix A: More {#appendix-more .unnumbered}
+
+![The appendix's figure.](d.png){#fig:more}
+EOF
+if run_with_timeout 30 pandoc structure.md --lua-filter "$STRUCTURE" -t html >structure.html 2>structure.err; then
+    tr '\n' ' ' <structure.html | sed 's/  */ /g' >structure.flat
+    if grep -q '<div id="fig-one" class="figure">' structure.flat && grep -q '<strong>Figure.1\.1\.</strong> The first' structure.flat &&
+        grep -q '<strong>Figure.2\.1\.</strong> The second' structure.flat && grep -q '<strong>Figure.2\.2\.</strong> The third' structure.flat &&
+        grep -q '<strong>Figure.A\.1\.</strong>' structure.flat &&
+        grep -q '<a href="#fig-two" class="figure-ref">Figure.2\.1</a> shows' structure.flat; then
+        ok "figures are numbered per chapter (and by appendix letter), and @fig:NAME becomes 'Figure 2.1'"
+    else
+        not_ok "figures are numbered per chapter (and by appendix letter), and @fig:NAME becomes 'Figure 2.1'" "$(show structure.html)"
+    fi
+    if grep -q 'chapter 2 says' structure.flat &&
+        grep -q 'chapter 9 <span class="not-in-edition">(not in this edition)</span>' structure.flat &&
+        grep -q '(chapter 7<span class="not-in-edition">, not in this edition</span>)' structure.flat &&
+        grep -q 'chapter 12[^ ]*s <span class="not-in-edition">(not in this edition)</span>' structure.flat; then
+        ok "a chapter this edition does not have is marked '(not in this edition)'; one it has is not"
+    else
+        not_ok "a chapter this edition does not have is marked '(not in this edition)'; one it has is not" "$(show structure.html)"
+    fi
+    if grep -q 'This edition has 2 chapters and 1 appendix\.' structure.flat &&
+        grep -q '<a href="#ch02">Chapter 2: Two</a>' structure.flat && grep -q '<a href="#appendix-more">Appendix A: More</a>' structure.flat; then
+        ok "the edition block lists the chapters and appendices the book has"
+    else
+        not_ok "the edition block lists the chapters and appendices the book has" "$(show structure.html)"
+    fi
+    if [ "$(grep -o 'class="chapter-nav"' structure.flat | wc -l)" -eq 4 ] &&
+        grep -q '<a href="#ch01" class="prev">← 1 One</a>' structure.flat && grep -q '<a href="#ch02" class="next">2 Two →</a>' structure.flat; then
+        ok "each chapter ends with previous / next chapter links"
+    else
+        not_ok "each chapter ends with previous / next chapter links" "$(show structure.html)"
+    fi
+else
+    not_ok "book-structure.lua runs" "$(show structure.err)"
+fi
+printf '# One\n\nSee @fig:nowhere.\n' >badref.md
+if ! run_with_timeout 30 pandoc badref.md --lua-filter "$STRUCTURE" -t html >/dev/null 2>badref.err &&
+    grep -q '@fig:nowhere refers to no figure' badref.err; then
+    ok "a reference to no figure fails the build, naming it"
+else
+    not_ok "a reference to no figure fails the build, naming it" "$(show badref.err)"
+fi
+
+# include-code.lua in the EPUB: a long line is broken with a mark, and nothing is lost.
+printf 'int main(void) { return some_function_with_a_long_name(first_argument, second_argument); }\n' >code/ch01/long.c
+printf '```{.c include="code/ch01/long.c"}\n```\n' >long.md
+if LISTING_WRAP=40 filter long.md; then
+    if python3 -c 'import sys; sys.exit(any(len(l.rstrip("\n")) > 40 for l in open(sys.argv[1], encoding="utf-8")))' long.code &&
+        [ "$(grep -c '↪' long.code)" -ge 1 ] &&
+        [ "$(sed 's/^ *↪ //' long.code | tr -d ' \n')" = "$(tr -d ' \n' <code/ch01/long.c)" ]; then
+        ok "with LISTING_WRAP (the EPUB's default) long lines break with a ↪ mark, nothing lost"
+    else
+        not_ok "with LISTING_WRAP (the EPUB's default) long lines break with a ↪ mark, nothing lost" "$(show long.code)"
+    fi
+else
+    not_ok "with LISTING_WRAP long lines break with a mark" "$(show long.err)"
+fi
+if filter long.md && [ "$(wc -l <long.code)" -eq 1 ]; then
+    ok "in HTML a long line stays whole"
+else
+    not_ok "in HTML a long line stays whole" "$(show long.code)"
+fi
+
 # build-book.sh: a small book (listing, output, figure) builds both formats; a missing chapter fails.
 cat >chapter.md <<'EOF'
 # A chapter

@@ -4,7 +4,8 @@
 
 repo="$WORK/repo"
 mkdir -p "$repo/tools" "$repo/code"
-cp "$ROOT/tools/carry-forward.sh" "$ROOT/tools/new-snapshot.sh" "$ROOT/tools/make-diffs.sh" "$repo/tools/"
+cp "$ROOT/tools/carry-forward.sh" "$ROOT/tools/new-snapshot.sh" "$ROOT/tools/make-diffs.sh" "$ROOT/tools/diff-page.py" \
+    "$repo/tools/"
 cd "$repo" || exit 1
 git() { command git -c user.name=test -c user.email=test@example.invalid -c init.defaultBranch=main "$@"; }
 
@@ -81,5 +82,22 @@ if DIFFS_OUT="$WORK/diffs" bash tools/make-diffs.sh >diffs.out 2>&1 && [ -f "$WO
 else
     not_ok "make-diffs.sh writes a diff per chapter with a one-line summary" "$(show diffs.out)"
 fi
+
+# The diff begins with its summary: changed files with their counts, new files, gone files; then the
+# changes to changed files, then new files whole, then gone ones. And each has an HTML page.
+mkdir -p code/ch02/sub && printf 'int added;\n' >code/ch02/sub/new.c
+if DIFFS_OUT="$WORK/diffs2" bash tools/make-diffs.sh >diffs2.out 2>&1 &&
+    head -n 8 "$WORK/diffs2/ch02.diff" | grep -q '^# New: 1 file, 1 line$' &&
+    grep -q '^#   sub/new.c  *1 line$' "$WORK/diffs2/ch02.diff" &&
+    grep -q '^# Gone: 1 file' "$WORK/diffs2/ch02.diff" && grep -q '^#   old.c' "$WORK/diffs2/ch02.diff" &&
+    grep -q '^#   loop.c  *+1  *-2' "$WORK/diffs2/ch03.diff" &&
+    [ "$(grep '^diff -uN' "$WORK/diffs2/ch02.diff" | cut -d' ' -f4 | tr '\n' ' ')" = "code/ch02/sub/new.c code/ch02/old.c " ] &&
+    grep -q 'href="#file-sub-new-c"' "$WORK/diffs2/ch02.html" && grep -q 'id="file-sub-new-c"' "$WORK/diffs2/ch02.html"; then
+    ok "a chapter's diff begins with its summary (changed, new, gone), new files after the changes, and has a page"
+else
+    not_ok "a chapter's diff begins with its summary (changed, new, gone), new files after the changes, and has a page" \
+        "$(show diffs2.out)" "$(head -n 20 "$WORK/diffs2/ch02.diff" 2>&1)"
+fi
+rm -rf code/ch02/sub
 
 done_testing

@@ -16,9 +16,10 @@
 
 struct retry; /* opaque: only retry.c sees inside */
 
-/* Result codes, negative like -errno; retry_strerror names them. */
+/* Result codes, negative like -errno; retry_strerror names them. Outside the library's ranges
+ * (-10001 to -10999, result.h), so that no library code means the same. */
 enum {
-    RETRY_ERR_FINISHED = -10301, /* retry_cancel on a retry that has already finished or been cancelled */
+    RETRY_ERR_FINISHED = -20001, /* retry_cancel on a retry that has already finished or been cancelled */
 };
 
 /* One attempt: returns 0 on success, or a negative code (such as -ECONNREFUSED) on failure. */

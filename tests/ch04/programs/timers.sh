@@ -13,7 +13,7 @@ started=$(now)
 run_with_timeout 20 "$TIMERS" --unit 0.05 >"$WORK/run.out" 2>"$WORK/run.err"
 status=$?
 took=$(elapsed_since "$started")
-sed 's/^at [0-9.]*: //' "$WORK/run.out" >"$WORK/names.out"
+sed -E 's/^at [0-9.]+ \([0-9.]+ s\): //' "$WORK/run.out" >"$WORK/names.out"
 cat >"$WORK/names.expected" <<'END'
 scheduled: 3, 1, 2, 2 again, 1.5 (then cancelled), 4 (then reset to 0.5)
 reset from 4 to 0.5
@@ -33,10 +33,10 @@ if ! grep -q "cancelled: never printed" "$WORK/run.out"; then
 else
     not_ok "the cancelled call never runs" "$(show "$WORK/run.out")"
 fi
-if grep -qE '^at [0-9]+\.[0-9]: one$' "$WORK/run.out"; then
-    ok "each line says when the call ran: 'at T: NAME'"
+if grep -qE '^at [0-9]+\.[0-9] \([0-9]+\.[0-9]{2} s\): one$' "$WORK/run.out"; then
+    ok "each line says when the call ran, in units and in seconds: 'at T (S s): NAME'"
 else
-    not_ok "each line says when the call ran: 'at T: NAME'" "$(show "$WORK/run.out")"
+    not_ok "each line says when the call ran, in units and in seconds: 'at T (S s): NAME'" "$(show "$WORK/run.out")"
 fi
 # The last call is due 3 units (0.15 s) after the start: the run cannot be shorter; 5 s is generous.
 if ! less_than "$took" 0.15 && less_than "$took" 5; then

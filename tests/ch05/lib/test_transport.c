@@ -1,6 +1,7 @@
 /* Chapter 5's transports, protocols and factories, over loopback with a real reactor: connecting and
  * listening, writes that outgrow the socket buffers, clean and abrupt closes, refused and hung
- * connects, resets, a peer that has gone, factories that refuse, shutdown, stopping a port. These
+ * connects, resets, a peer that has gone, factories that refuse (a reset, never a clean close),
+ * half-close for a protocol that opts in, shutdown, stopping a port. These
  * tests run against every later snapshot too, so they use the headers only. */
 #include "check_main.h"
 #include "protocol.h"
@@ -552,7 +553,10 @@ START_TEST(a_write_to_a_peer_that_has_gone_is_lost_not_sigpipe) {
 }
 END_TEST
 
-START_TEST(a_server_factory_that_refuses_closes_the_connection) {
+/* A refused connection is reset, never closed cleanly: to a client that reads until the end, a clean
+ * close would be a complete, empty reply. The reset may even reach the client before its connect is
+ * reported, so it either fails to connect or loses the connection, with ECONNRESET either way. */
+START_TEST(a_server_factory_that_refuses_resets_the_connection) {
     struct peer server_peers[1], client_peers[1];
     struct test_factory server, client;
     factory_init(&server, server_peers, 1);
@@ -564,9 +568,13 @@ START_TEST(a_server_factory_that_refuses_closes_the_connection) {
     run_reactor();
     ck_assert_int_eq(server.built, 0);
     ck_assert_int_eq(server_peers[0].made, 0);
-    ck_assert_int_eq(client_peers[0].made, 1);
-    ck_assert_int_eq(client_peers[0].reason, REACTOR_CONNECTION_DONE);
-    ck_assert_uint_eq(client_peers[0].received, 0);
+    if (client_peers[0].made == 1) {
+        ck_assert_int_eq(client_peers[0].reason, -ECONNRESET);
+        ck_assert_uint_eq(client_peers[0].received, 0);
+    } else {
+        ck_assert_int_eq(client.failed, 1);
+        ck_assert_int_eq(client.failed_reason, -ECONNRESET);
+    }
     listening_port_free(port);
 }
 END_TEST
@@ -584,7 +592,118 @@ START_TEST(a_client_factory_that_refuses_fails_the_connect) {
     ck_assert_int_eq(client.failed, 1);
     ck_assert_int_eq(client.failed_reason, REACTOR_ERR_NO_PROTOCOL);
     ck_assert_int_eq(client_peers[0].made, 0);
+    ck_assert_int_eq(server_peers[0].reason, -ECONNRESET); /* reset: nobody will read or answer */
+    listening_port_free(port);
+}
+END_TEST
+
+/* ---- half-close (opt-in) and resets ---- */
+
+/* A protocol that opts in to half-close: when the peer has finished writing, it answers and loses the
+ * connection, as a server finishing its reply would. */
+static int read_lost_calls;
+
+static void answer_on_read_lost(struct protocol *p) {
+    read_lost_calls++;
+    char *bytes = pattern(0, 1000);
+    ck_assert_int_eq(transport_write(p->transport, bytes, 1000), 0);
+    free(bytes);
+    transport_lose_connection(p->transport);
+}
+
+static const struct protocol_ops half_close_ops = {
+    .connection_made = peer_made,
+    .data_received = peer_data,
+    .connection_lost = peer_lost,
+    .read_connection_lost = answer_on_read_lost,
+};
+
+/* Connects a plain blocking socket to port (the kernel completes it before the reactor accepts). */
+static int plain_client(unsigned short port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in addr = loopback(port);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    return fd;
+}
+
+/* Reads fd to its end. Returns the bytes read, and in *err 0 after a clean end or the errno. */
+static size_t read_to_end(int fd, int *err) {
+    char bytes[4096];
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = read(fd, bytes, sizeof bytes);
+        if (n > 0) {
+            total += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        *err = n == 0 ? 0 : errno;
+        return total;
+    }
+}
+
+START_TEST(a_protocol_that_opts_in_hears_the_half_close_and_goes_on) {
+    struct peer server_peers[1];
+    struct test_factory server;
+    factory_init(&server, server_peers, 1);
+    server_peers[0].base.ops = &half_close_ops;
+    read_lost_calls = 0;
+    struct listening_port *port = listen_on_any_port(&server);
+    int client = plain_client(listening_port_number(port));
+    ck_assert_int_eq(write(client, "hello", 5), 5);
+    ck_assert_int_eq(shutdown(client, SHUT_WR), 0); /* as `nc -N` does */
+    stop_at_endings = 1;
+    run_reactor();
+    ck_assert_int_eq(read_lost_calls, 1);
+    ck_assert_uint_eq(server_peers[0].received, 5);
     ck_assert_int_eq(server_peers[0].reason, REACTOR_CONNECTION_DONE);
+    int err = -1;
+    ck_assert_uint_eq(read_to_end(client, &err), 1000); /* the whole answer, after the half-close */
+    ck_assert_int_eq(err, 0);                            /* and then a clean end */
+    close(client);
+    listening_port_free(port);
+}
+END_TEST
+
+START_TEST(without_the_hook_a_half_close_ends_the_connection) {
+    struct peer server_peers[1];
+    struct test_factory server;
+    factory_init(&server, server_peers, 1);
+    struct listening_port *port = listen_on_any_port(&server);
+    int client = plain_client(listening_port_number(port));
+    ck_assert_int_eq(shutdown(client, SHUT_WR), 0);
+    stop_at_endings = 1;
+    run_reactor();
+    ck_assert_int_eq(server_peers[0].lost, 1);
+    ck_assert_int_eq(server_peers[0].reason, REACTOR_CONNECTION_DONE);
+    close(client);
+    listening_port_free(port);
+}
+END_TEST
+
+/* A connection that ends other than cleanly (here: the reactor shuts down under it) is reset: the
+ * peer must not take what it got so far for the whole reply. */
+static void stop_when_made(struct peer *peer) {
+    (void)peer;
+    reactor_stop(reactor);
+}
+
+START_TEST(a_connection_lost_at_shutdown_is_reset_not_closed) {
+    struct peer server_peers[1];
+    struct test_factory server;
+    factory_init(&server, server_peers, 1);
+    server_peers[0].send = 10;
+    server_peers[0].on_made = stop_when_made;
+    struct listening_port *port = listen_on_any_port(&server);
+    int client = plain_client(listening_port_number(port));
+    run_reactor();
+    ck_assert_int_eq(server_peers[0].reason, REACTOR_ERR_CONNECTION_LOST);
+    int err = 0;
+    read_to_end(client, &err);
+    ck_assert_int_eq(err, ECONNRESET);
+    close(client);
     listening_port_free(port);
 }
 END_TEST
@@ -722,8 +841,11 @@ int main(void) {
     tcase_add_test(cases[1].tc, abort_drops_the_queue_and_reports_aborted);
     tcase_add_test(cases[2].tc, a_reset_by_the_peer_is_econnreset);
     tcase_add_test(cases[2].tc, a_write_to_a_peer_that_has_gone_is_lost_not_sigpipe);
-    tcase_add_test(cases[2].tc, a_server_factory_that_refuses_closes_the_connection);
+    tcase_add_test(cases[2].tc, a_server_factory_that_refuses_resets_the_connection);
     tcase_add_test(cases[2].tc, a_client_factory_that_refuses_fails_the_connect);
+    tcase_add_test(cases[2].tc, a_protocol_that_opts_in_hears_the_half_close_and_goes_on);
+    tcase_add_test(cases[2].tc, without_the_hook_a_half_close_ends_the_connection);
+    tcase_add_test(cases[2].tc, a_connection_lost_at_shutdown_is_reset_not_closed);
     tcase_add_test(cases[3].tc, shutdown_loses_every_connection_and_connect);
     tcase_add_test(cases[3].tc, a_stopped_port_refuses_new_connections_and_keeps_old_ones);
     return run_suite_as_tap(suite);

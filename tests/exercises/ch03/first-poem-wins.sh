@@ -92,10 +92,10 @@ fi
 # Under valgrind (not with a sanitizer build, which valgrind cannot run): no leak, no bad access, and
 # no socket left open at exit, counted against the descriptors open when the client merely prints --help.
 case "${CFLAGS:-}" in
-*-fsanitize=*) ok "# SKIP valgrind: this build uses the sanitizers, whose leak check ran above" ;;
+*-fsanitize=*) ok "--first under valgrind # SKIP this build uses the sanitizers, whose leak check ran above" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "# SKIP valgrind is not installed"
+        skip "--first under valgrind" "needs valgrind: not installed"
     else
         vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=yes)
         fds_open() { sed -n 's/.*FILE DESCRIPTORS: \([0-9]*\) open.*/\1/p' "$WORK/$1" | head -n 1; }

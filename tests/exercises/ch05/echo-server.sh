@@ -169,10 +169,10 @@ fi
 # Under valgrind (not with a sanitizer build, which valgrind cannot run): after clients that finish and
 # one that leaves early, stop the server; no protocol may be left behind, and no bad access happen.
 case "${CFLAGS:-}" in
-*-fsanitize=*) ok "# SKIP valgrind: this build uses the sanitizers" ;;
+*-fsanitize=*) ok "the server under valgrind # SKIP this build uses the sanitizers" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "# SKIP valgrind is not installed"
+        skip "the server under valgrind" "needs valgrind: not installed"
     elif [ $echo_works = 0 ]; then
         not_ok "under valgrind: no protocol leaked, no invalid access" "not run: the server does not echo yet" \
             "hint: make the cases above pass first"

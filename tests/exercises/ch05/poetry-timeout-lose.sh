@@ -112,10 +112,10 @@ fi
 # Under valgrind (not with a sanitizer build, which valgrind cannot run): a poem that ends, one cut
 # short, and a silent server. No leak, no access to freed memory.
 case "${CFLAGS:-}" in
-*-fsanitize=*) ok "# SKIP valgrind: this build uses the sanitizers, whose checks ran above" ;;
+*-fsanitize=*) ok "the client under valgrind # SKIP this build uses the sanitizers, whose checks ran above" ;;
 *)
     if ! command -v valgrind >/dev/null 2>&1; then
-        ok "# SKIP valgrind is not installed"
+        skip "the client under valgrind" "needs valgrind: not installed"
     elif [ "$silent_status" -eq 124 ]; then
         not_ok "under valgrind: no leak, no invalid access" "not run: the client does not give up on a silent server yet" \
             "hint: make the cases above pass first"

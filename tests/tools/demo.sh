@@ -1,0 +1,43 @@
+# make demo CH=NN (tools/demo.sh): the default recipe runs the chapter's client against three servers;
+# chapter 5's recipe shows one reactor server serving three clients at once beside chapter 1's server,
+# one at a time. Run at a fast pace; plain pass only (the demo builds the plain snapshots).
+. "$ROOT/tests/support/lib.sh"
+
+if [ "${SANITIZE:-0}" = 1 ] || [[ ${BIN:-} == *build-san* ]]; then
+    echo "ok 1 - make demo # SKIP plain pass only (the demo runs the plain build)"
+    echo "1..1"
+    exit 0
+fi
+cd "$ROOT" || exit 1
+
+DELAY=0.05 NUM_BYTES=400 run_with_timeout 60 bash tools/demo.sh 01 >"$WORK/ch01.out" 2>&1
+status=$?
+if [ $status -eq 0 ] && [ "$(grep -c '^Serving .* on port [0-9]*\.$' "$WORK/ch01.out")" -eq 3 ] &&
+    grep -q '^Got 3 poems in' "$WORK/ch01.out" && grep -q 'exited with status 0; stopping the servers' "$WORK/ch01.out"; then
+    ok "make demo CH=01: three servers, the chapter's client fetches three poems"
+else
+    not_ok "make demo CH=01: three servers, the chapter's client fetches three poems" "status $status" "$(show "$WORK/ch01.out")"
+fi
+
+if [ -d code/ch05 ]; then
+    DELAY=0.1 NUM_BYTES=300 run_with_timeout 60 bash tools/demo.sh 05 >"$WORK/ch05.out" 2>&1
+    status=$?
+    # On the reactor the clients are served at once: task 2 reads before task 1's last read. One at a
+    # time, task 1 has read all of its poem before task 2 reads anything.
+    sed -n "/^== One server/,/^== The same/p" "$WORK/ch05.out" >"$WORK/reactor.out"
+    sed -n "/^== The same/,\$p" "$WORK/ch05.out" >"$WORK/one.out"
+    # first LINE_START FILE: the line number of the first line starting with LINE_START (0 if none).
+    first() { grep -n "^$1" "$2" | head -n 1 | cut -d: -f1 | grep . || echo 0; }
+    last() { grep -n "^$1" "$2" | tail -n 1 | cut -d: -f1 | grep . || echo 0; }
+    if [ $status -eq 0 ] && grep -q '^demo: three clients of one server: [0-9.]*s on the reactor' "$WORK/ch05.out" &&
+        [ "$(first 'Task 2: read' "$WORK/reactor.out")" -gt 0 ] &&
+        [ "$(first 'Task 2: read' "$WORK/reactor.out")" -lt "$(last 'Task 1: read' "$WORK/reactor.out")" ] &&
+        [ "$(last 'Task 1: read' "$WORK/one.out")" -gt 0 ] &&
+        [ "$(last 'Task 1: read' "$WORK/one.out")" -lt "$(first 'Task 2: read' "$WORK/one.out")" ]; then
+        ok "make demo CH=05: one reactor server serves three clients at once, beside one at a time"
+    else
+        not_ok "make demo CH=05: one reactor server serves three clients at once, beside one at a time" \
+            "status $status" "$(show "$WORK/ch05.out")"
+    fi
+fi
+done_testing
