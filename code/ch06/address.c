@@ -66,18 +66,5 @@ char *address_format(const struct sockaddr_in *addr, char *buf, size_t len) {
 }
 
 const char *address_strerror(int code) {
-    switch (code) {
-    case 0:
-        return "no error";
-    case ADDRESS_ERR_EMPTY:
-        return "empty address";
-    case ADDRESS_ERR_HOST:
-        return "host is not an IPv4 address like 127.0.0.1";
-    case ADDRESS_ERR_PORT:
-        return "port is not a number from 0 to 65535";
-    case ADDRESS_ERR_PORT_ZERO:
-        return "port 0 means 'any free port' to a server; connect to the port the server printed";
-    default:
-        return "unknown address error";
-    }
+    return result_strerror(code);
 }

@@ -2,15 +2,18 @@
 #ifndef ADDRESS_H
 #define ADDRESS_H
 
+#include "result.h"
+
 #include <netinet/in.h>
 #include <stddef.h>
 
-/* The negative codes address_parse and address_parse_port return; address_strerror names them. */
+/* The negative codes address_parse and address_parse_port return, in the address range of the one code
+ * space (result.h), so that none can be mistaken for -errno; address_strerror names them. */
 enum {
-    ADDRESS_ERR_EMPTY = -1, /* the text is empty */
-    ADDRESS_ERR_HOST = -2,  /* the host part is not a dotted IPv4 address */
-    ADDRESS_ERR_PORT = -3,  /* the port is not a whole number from 0 to 65535 */
-    ADDRESS_ERR_PORT_ZERO = -4, /* port 0: fine to listen on ("any free port"), but no server is there */
+    ADDRESS_ERR_EMPTY = -10301,     /* the text is empty */
+    ADDRESS_ERR_HOST = -10302,      /* the host part is not a dotted IPv4 address */
+    ADDRESS_ERR_PORT = -10303,      /* the port is not a whole number from 0 to 65535 */
+    ADDRESS_ERR_PORT_ZERO = -10304, /* port 0: fine to listen on ("any free port"), but no server is there */
 };
 
 /* Room for the longest "255.255.255.255:65535" and its terminating NUL. */
@@ -34,7 +37,7 @@ int address_parse_host(const char *text, struct sockaddr_in *out);
  * Returns buf, so that the call can sit inside a printf. */
 char *address_format(const struct sockaddr_in *addr, char *buf, size_t len);
 
-/* Returns a static, human-readable description of an ADDRESS_ERR_* code. */
+/* Names an ADDRESS_ERR_* code, or any other code (see result_strerror, which this wraps). */
 const char *address_strerror(int code);
 
 #endif

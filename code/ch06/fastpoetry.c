@@ -75,6 +75,7 @@ static const struct factory_ops poetry_factory_ops = {.build_protocol = build_fa
 /* << fast-protocol */
 
 int main(int argc, char **argv) {
+    cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
     const char *poem_path = NULL;
     struct sockaddr_in listen_addr = {.sin_family = AF_INET};
     address_parse_host(ADDRESS_DEFAULT_HOST, &listen_addr);
@@ -85,11 +86,11 @@ int main(int argc, char **argv) {
         } else if (cli_server_address_option(argc, argv, &i, &listen_addr, program)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         } else if (poem_path == NULL) {
             poem_path = argv[i];
         } else {
-            cli_fail(EXIT_USAGE, program, "one poem only: unexpected '%s'", argv[i]);
+            cli_fail(EXIT_USAGE, program, "one poem only: unexpected %s", cli_quote(argv[i]));
         }
     }
     if (poem_path == NULL)
@@ -99,7 +100,7 @@ int main(int argc, char **argv) {
     char *poem = NULL;
     int err = cli_read_file(poem_path, &poem, &server.poem_len);
     if (err != 0)
-        cli_fail(EXIT_USAGE, program, "cannot read poem '%s': %s", poem_path, strerror(err));
+        cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(poem_path), cli_file_strerror(err));
     server.poem = poem;
 
     struct reactor *reactor = reactor_new();
@@ -112,7 +113,7 @@ int main(int argc, char **argv) {
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
                  address_format(&listen_addr, where, sizeof where), reactor_strerror(err));
     }
-    printf("Serving %s on port %u.\n", poem_path, (unsigned)listening_port_number(port));
+    printf("Serving %s on port %u.\n", cli_printable(poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);
     err = reactor_run(reactor); /* until killed */
     listening_port_free(port);

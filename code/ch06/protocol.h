@@ -22,7 +22,8 @@ struct factory;
 
 /* >> protocol */
 /* What the library calls on a protocol, always from the reactor's loop and in this order:
- * connection_made once, data_received any number of times, connection_lost once. Any of them may be
+ * connection_made once, data_received any number of times (then, only for a protocol that sets it,
+ * read_connection_lost at most once, after which no data comes), connection_lost once. Any of them may be
  * NULL (nothing to do). None of them is ever called from inside a transport_* call the protocol makes:
  * a protocol that writes, loses or aborts its connection hears about the end on a later call. */
 struct protocol_ops {
@@ -37,6 +38,12 @@ struct protocol_ops {
      * The transport is already gone (p->transport is NULL) and the library never touches p again, so
      * this is where a protocol frees itself if it lives on the heap. */
     void (*connection_lost)(struct protocol *p, int reason);
+    /* Opt-in half-close (Twisted's IHalfCloseableProtocol.readConnectionLost): the peer has finished
+     * writing (it shut down its side, as `nc -N` does) but may still read. NULL, the default: that is
+     * the end of the connection, as if the peer had closed it (connection_lost follows with
+     * REACTOR_CONNECTION_DONE). Set: this is called instead, the transport stops reading, and the
+     * connection goes on until the protocol loses or aborts it — a server can finish its reply. */
+    void (*read_connection_lost)(struct protocol *p);
 };
 
 /* One connection's protocol: embed it in your own struct. The library sets transport just before
@@ -54,7 +61,8 @@ struct protocol {
 struct factory_ops {
     /* Makes the protocol for a new connection to or from addr (the peer). Returns it — the caller of
      * the factory does not own it; the protocol frees itself in connection_lost — or NULL to refuse
-     * the connection, which is then closed without a word to anyone (a client's factory then hears
+     * the connection, which is then reset without a word to anyone: the peer sees ECONNRESET, not a
+     * clean close that would pass for a complete (empty) reply (a client's factory then hears
      * client_connection_failed with REACTOR_ERR_NO_PROTOCOL). */
     struct protocol *(*build_protocol)(struct factory *f, const struct sockaddr_in *addr);
     /* A connect is under way (called from inside reactor_connect_tcp). */

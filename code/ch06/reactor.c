@@ -31,9 +31,10 @@ struct pending_call {
 };
 
 enum reactor_state {
-    REACTOR_NEW,     /* made, not yet run */
-    REACTOR_RUNNING, /* inside reactor_run (shutdown included) */
-    REACTOR_STOPPED, /* reactor_run has returned: it cannot run again */
+    REACTOR_NEW,           /* made, not yet run */
+    REACTOR_RUNNING,       /* inside reactor_run, before shutdown */
+    REACTOR_SHUTTING_DOWN, /* telling the descriptors they are lost: no longer running (as in Twisted) */
+    REACTOR_STOPPED,       /* reactor_run has returned: it cannot run again */
 };
 
 struct reactor {
@@ -46,9 +47,10 @@ struct reactor {
     size_t call_capacity;
     struct scheduler *scheduler; /* the delayed calls, on the monotonic clock */
     enum reactor_state state;
-    bool stopping;      /* reactor_stop was called: the current turn is the last */
-    bool trace;         /* REACTOR_TRACE was set when the reactor was made */
-    unsigned long turn; /* turns of the loop so far, for the trace */
+    bool stopping;       /* reactor_stop was called: the current turn is the last */
+    bool last_pass_done; /* the delayed calls' pass after the stop has run */
+    bool trace;          /* REACTOR_TRACE was set when the reactor was made */
+    unsigned long turn;  /* turns of the loop so far, for the trace */
 };
 /* << state */
 
@@ -65,19 +67,46 @@ __attribute__((format(printf, 2, 3))) static void trace(const struct reactor *re
     va_end(args);
 }
 
-/* Writes the fds of set below limit as "{3, 5, 7}" into buf, ending with "...}" if they don't fit. */
-static const char *format_fds(const fd_set *set, int limit, char *buf, size_t len) {
-    size_t used = (size_t)snprintf(buf, len, "{");
-    for (int fd = 0; fd < limit; fd++) {
-        if (!FD_ISSET(fd, set))
-            continue;
-        if (used + 16 > len) {
-            snprintf(buf + used, len - used, "...");
-            used += 3;
-            break;
+/* A list of fds for the trace. It holds any fd, however large, so that a backend without select()'s
+ * FD_SETSIZE limit (chapter 7) can trace with it too. */
+struct fd_list {
+    int *fds;
+    size_t count;
+    size_t capacity;
+    bool incomplete; /* memory ran out: some fds are missing */
+};
+
+static void fd_list_add(struct fd_list *list, int fd) {
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        int *bigger = realloc(list->fds, capacity * sizeof *bigger);
+        if (bigger == NULL) {
+            list->incomplete = true;
+            return;
         }
-        used += (size_t)snprintf(buf + used, len - used, used > 1 ? ", %d" : "%d", fd);
+        list->fds = bigger;
+        list->capacity = capacity;
     }
+    list->fds[list->count++] = fd;
+}
+
+static void fd_list_free(struct fd_list *list) {
+    free(list->fds);
+    *list = (struct fd_list){0};
+}
+
+/* Writes the fds of list as "{3, 5, 7}" into buf, ending with "...}" if they don't fit in len bytes. */
+static const char *format_fds(const struct fd_list *list, char *buf, size_t len) {
+    size_t used = (size_t)snprintf(buf, len, "{");
+    bool cut = list->incomplete;
+    for (size_t i = 0; i < list->count && !cut; i++) {
+        if (used + 16 > len)
+            cut = true;
+        else
+            used += (size_t)snprintf(buf + used, len - used, used > 1 ? ", %d" : "%d", list->fds[i]);
+    }
+    if (cut)
+        used += (size_t)snprintf(buf + used, len - used, "...");
     snprintf(buf + used, len - used, "}");
     return buf;
 }
@@ -93,37 +122,7 @@ static const char *descriptor_name(struct descriptor *d, char *buf, size_t len) 
 }
 
 const char *reactor_strerror(int code) {
-    switch (code) {
-    case 0:
-        return "success";
-    case REACTOR_CONNECTION_DONE:
-        return "connection closed cleanly";
-    case REACTOR_ERR_NOT_RUNNING:
-        return "the reactor is not running";
-    case REACTOR_ERR_ALREADY_RUNNING:
-        return "the reactor is already running";
-    case REACTOR_ERR_NOT_RESTARTABLE:
-        return "the reactor has already run and cannot be restarted";
-    case REACTOR_ERR_CONNECTION_LOST:
-        return "connection lost: the reactor shut down";
-    case REACTOR_ERR_FD_RANGE:
-        return "file descriptor is negative or beyond select()'s FD_SETSIZE limit";
-    case REACTOR_ERR_CONNECTION_ABORTED:
-        return "connection aborted";
-    case REACTOR_ERR_DISCONNECTING:
-        return "the connection is closing: no more writes";
-    case REACTOR_ERR_CONNECT_CANCELLED:
-        return "connect cancelled";
-    case REACTOR_ERR_NOT_CONNECTING:
-        return "the connector is not connecting";
-    case REACTOR_ERR_NO_PROTOCOL:
-        return "the factory built no protocol: connection closed";
-    }
-    if (code < 0 && code > -10000)
-        return strerror(-code);
-    if (code <= -10100 && code > -10200)
-        return scheduler_strerror(code);
-    return "unknown reactor result code";
+    return result_strerror(code);
 }
 
 /* >> clock */
@@ -190,6 +189,8 @@ static struct registration *registration_for(struct reactor *reactor, int fd, in
 int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
     if (d->ops->do_read == NULL)
         return -EINVAL; /* dispatch would call through a NULL pointer */
+    if (reactor->state == REACTOR_SHUTTING_DOWN)
+        return REACTOR_ERR_SHUTTING_DOWN; /* shutdown would never tell it: refuse it now */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -201,6 +202,8 @@ int reactor_add_reader(struct reactor *reactor, struct descriptor *d) {
 int reactor_add_writer(struct reactor *reactor, struct descriptor *d) {
     if (d->ops->do_write == NULL)
         return -EINVAL; /* dispatch would call through a NULL pointer */
+    if (reactor->state == REACTOR_SHUTTING_DOWN)
+        return REACTOR_ERR_SHUTTING_DOWN; /* shutdown would never tell it: refuse it now */
     int err = 0;
     struct registration *r = registration_for(reactor, d->fd, &err);
     if (r == NULL)
@@ -273,6 +276,10 @@ static void run_callback(struct reactor *reactor, const char *name, reactor_call
 }
 
 int reactor_call_when_running_named(struct reactor *reactor, const char *name, reactor_callback fn, void *arg) {
+    if (fn == NULL)
+        return -EINVAL;
+    if (reactor->state == REACTOR_SHUTTING_DOWN || reactor->state == REACTOR_STOPPED)
+        return REACTOR_ERR_SHUTTING_DOWN; /* it would never run */
     if (reactor->state == REACTOR_RUNNING) {
         run_callback(reactor, name, fn, arg);
         return 0;
@@ -362,6 +369,24 @@ static struct timeval *wait_time(double seconds, struct timeval *tv) {
 }
 /* << wait-time */
 
+/* Traces "turn N: READING {fds}, WRITING {fds}SUFFIX" for the fds of the two sets below limit. */
+static void trace_fds(const struct reactor *reactor, const char *reading_label, const char *writing_label,
+                      const fd_set *readable, const fd_set *writable, int limit, const char *suffix) {
+    struct fd_list reading = {0}, writing = {0};
+    for (int fd = 0; fd < limit; fd++) {
+        if (FD_ISSET(fd, readable))
+            fd_list_add(&reading, fd);
+        if (FD_ISSET(fd, writable))
+            fd_list_add(&writing, fd);
+    }
+    char reading_text[256], writing_text[256];
+    trace(reactor, "turn %lu: %s %s, %s %s%s", reactor->turn, reading_label,
+          format_fds(&reading, reading_text, sizeof reading_text), writing_label,
+          format_fds(&writing, writing_text, sizeof writing_text), suffix);
+    fd_list_free(&reading);
+    fd_list_free(&writing);
+}
+
 /* >> turn */
 /* One turn of the loop: run the delayed calls that are due, tell select() what every descriptor waits
  * for and how long until the next call, sleep until then or until something is ready, and dispatch.
@@ -371,8 +396,10 @@ static int run_one_turn(struct reactor *reactor) {
     size_t ran = scheduler_run_due(reactor->scheduler);
     if (ran > 0)
         trace(reactor, "turn %lu: ran %zu delayed call%s", reactor->turn, ran, ran == 1 ? "" : "s");
-    if (reactor->stopping)
-        return 0; /* a delayed call stopped the reactor: don't go to sleep first */
+    if (reactor->stopping) {
+        reactor->last_pass_done = true; /* a delayed call stopped the reactor: this was the last pass */
+        return 0;                       /* and don't go to sleep first */
+    }
 
     fd_set readable, writable;
     FD_ZERO(&readable);
@@ -389,12 +416,10 @@ static int run_one_turn(struct reactor *reactor) {
     struct timeval tv;
     struct timeval *timeout = wait_time(scheduler_timeout(reactor->scheduler), &tv);
     if (reactor->trace) {
-        char reading[256], writing[256], how_long[40] = "forever";
+        char how_long[40] = ", forever";
         if (timeout != NULL)
-            snprintf(how_long, sizeof how_long, "for %ld.%06lds", (long)tv.tv_sec, (long)tv.tv_usec);
-        trace(reactor, "turn %lu: waiting for readers %s, writers %s, %s", reactor->turn,
-              format_fds(&readable, limit, reading, sizeof reading),
-              format_fds(&writable, limit, writing, sizeof writing), how_long);
+            snprintf(how_long, sizeof how_long, ", for %ld.%06lds", (long)tv.tv_sec, (long)tv.tv_usec);
+        trace_fds(reactor, "waiting for readers", "writers", &readable, &writable, limit, how_long);
     }
 
     /* Sleeps until a descriptor is ready or the next delayed call is due: an idle reactor uses no CPU. */
@@ -410,31 +435,25 @@ static int run_one_turn(struct reactor *reactor) {
         return -err;
     }
 
-    if (reactor->trace) {
-        char reading[256], writing[256];
-        trace(reactor, "turn %lu: ready to read %s, to write %s", reactor->turn,
-              format_fds(&readable, limit, reading, sizeof reading),
-              format_fds(&writable, limit, writing, sizeof writing));
-    }
+    if (reactor->trace)
+        trace_fds(reactor, "ready to read", "to write", &readable, &writable, limit, "");
     dispatch(reactor, &readable, &writable, limit);
     return 0;
 }
 /* << turn */
 
 /* >> shutdown */
-/* Tells every descriptor registered when shutdown begins that it is lost, once. The fds are noted first
- * and each is looked up only when its turn comes, since one owner's connection_lost may remove others. */
+/* Tells every descriptor that is still registered when its turn comes that it is lost, once, in fd
+ * order. Twisted removes them all first and then tells each; in C that would touch a descriptor whose
+ * owner removed and freed it from an earlier connection_lost, so each fd is looked up only when its turn
+ * comes, and a descriptor removed meanwhile is not told. Nothing can be added meanwhile (the reactor
+ * refuses registrations once shutting down), so walking the table itself, which holds any fd, is a
+ * complete snapshot: no fd_set, no FD_SETSIZE limit. */
 static void shut_down(struct reactor *reactor) {
-    fd_set registered;
-    FD_ZERO(&registered);
-    int limit = reactor->table_size;
-    for (int fd = 0; fd < limit; fd++)
-        if (reactor->table[fd].reader != NULL || reactor->table[fd].writer != NULL)
-            FD_SET(fd, &registered);
+    reactor->state = REACTOR_SHUTTING_DOWN;
     trace(reactor, "shutting down");
-    for (int fd = 0; fd < limit; fd++)
-        if (FD_ISSET(fd, &registered))
-            lose_fd(reactor, fd, REACTOR_ERR_CONNECTION_LOST);
+    for (int fd = 0; fd < reactor->table_size; fd++)
+        lose_fd(reactor, fd, REACTOR_ERR_CONNECTION_LOST);
 }
 /* << shutdown */
 
@@ -442,8 +461,8 @@ static void shut_down(struct reactor *reactor) {
 int reactor_run(struct reactor *reactor) {
     if (reactor->state == REACTOR_RUNNING)
         return REACTOR_ERR_ALREADY_RUNNING;
-    if (reactor->state == REACTOR_STOPPED)
-        return REACTOR_ERR_NOT_RESTARTABLE;
+    if (reactor->state != REACTOR_NEW)
+        return REACTOR_ERR_NOT_RESTARTABLE; /* stopped, or shutting down (from a connection_lost) */
     reactor->state = REACTOR_RUNNING;
     trace(reactor, "running");
     run_pending_calls(reactor);
@@ -453,6 +472,14 @@ int reactor_run(struct reactor *reactor) {
         result = run_one_turn(reactor);
     if (result != 0)
         fprintf(stderr, "reactor: select failed: %s\n", reactor_strerror(result));
+    /* As in Twisted, whose loop runs the due calls on the turn that fires shutdown: a call made for "now"
+     * just before a stop (in a do_read, say) still runs, once, before shutdown. A stop from a delayed
+     * call has had that pass already. */
+    if (result == 0 && !reactor->last_pass_done) {
+        size_t ran = scheduler_run_due(reactor->scheduler);
+        if (ran > 0)
+            trace(reactor, "stopping: ran %zu delayed call%s", ran, ran == 1 ? "" : "s");
+    }
 
     shut_down(reactor);
     reactor->state = REACTOR_STOPPED;

@@ -8,6 +8,7 @@
 #ifndef REACTOR_H
 #define REACTOR_H
 
+#include "result.h"
 #include "scheduler.h"
 
 #include <stddef.h>
@@ -17,7 +18,8 @@ struct descriptor; /* below */
 
 /* >> codes */
 /* Result codes. Functions that can fail return 0 or a negative code: either -errno (a system error,
- * e.g. -ECONNREFUSED) or one of the REACTOR_ERR_* codes below. reactor_strerror names any of them. */
+ * e.g. -ECONNREFUSED) or a library code, such as the REACTOR_ERR_* codes below (the reactor's range of
+ * the one code space in result.h). reactor_strerror, like result_strerror, names any of them. */
 enum {
     /* Not an error: the reason a descriptor reports when its peer closed cleanly (Twisted's
      * CONNECTION_DONE). Positive, so that it can never be mistaken for -errno. */
@@ -35,6 +37,7 @@ enum {
     REACTOR_ERR_CONNECT_CANCELLED = -10008,  /* the reason a connect stopped by connector_stop fails with */
     REACTOR_ERR_NOT_CONNECTING = -10009,     /* connector_stop on a connector that is already connected */
     REACTOR_ERR_NO_PROTOCOL = -10010,        /* the factory's build_protocol returned NULL */
+    REACTOR_ERR_SHUTTING_DOWN = -10011,      /* the reactor is shutting down, or has stopped: it no longer runs */
 };
 /* << codes */
 
@@ -84,7 +87,8 @@ void reactor_free(struct reactor *reactor);
  * until it is removed or lost; remove it before closing its fd (this select() reactor loses a descriptor
  * whose fd was closed under it with -EBADF). One fd has at most one reader and one writer: adding another
  * descriptor with the same fd replaces the first. Returns 0, REACTOR_ERR_FD_RANGE if the fd is negative
- * or select() cannot watch it (>= FD_SETSIZE), -EINVAL if d's ops lack do_read / do_write, or -ENOMEM. */
+ * or select() cannot watch it (>= FD_SETSIZE), -EINVAL if d's ops lack do_read / do_write,
+ * REACTOR_ERR_SHUTTING_DOWN during shutdown (shutdown would never tell it it is lost), or -ENOMEM. */
 int reactor_add_reader(struct reactor *reactor, struct descriptor *d);
 int reactor_add_writer(struct reactor *reactor, struct descriptor *d);
 
@@ -98,8 +102,9 @@ size_t reactor_remove_all(struct reactor *reactor);
 
 /* >> call-when-running-api */
 /* Calls fn(arg) once the reactor runs, in the order of these calls (FIFO); if it is already running,
- * calls it right now. Stringifies fn, so that traces and error reports can name it.
- * Returns 0, or -ENOMEM. */
+ * calls it right now. Stringifies fn, so that traces and error reports can name it. Returns 0, -EINVAL
+ * if fn is NULL, REACTOR_ERR_SHUTTING_DOWN during shutdown or once reactor_run has returned (the reactor
+ * no longer runs, as Twisted's `running` is false by then: fn would never be called), or -ENOMEM. */
 #define reactor_call_when_running(reactor, fn, arg) reactor_call_when_running_named((reactor), #fn, (fn), (arg))
 int reactor_call_when_running_named(struct reactor *reactor, const char *name, reactor_callback fn, void *arg);
 /* << call-when-running-api */
@@ -122,20 +127,27 @@ double reactor_seconds(struct reactor *reactor);
 /* Runs the loop until reactor_stop: first the call-when-running callbacks, then turn after turn of
  * running the delayed calls that are due, waiting (without using the CPU) until the next one is due or a
  * descriptor is ready, and dispatching. When stopped, it finishes the current turn (a stop
- * from a call-when-running callback means no turn at all), then shuts down: every descriptor still
- * registered is removed and gets connection_lost with REACTOR_ERR_CONNECTION_LOST. Returns 0 after a
- * stop, REACTOR_ERR_ALREADY_RUNNING if called from inside the loop, or REACTOR_ERR_NOT_RESTARTABLE on a
- * reactor that has already run (as in Twisted: shutdown has told every descriptor it is lost, so there
- * is nothing to go on with — make a new reactor). If waiting itself fails (other than by a signal, after
- * which it just waits again), it reports that on stderr, shuts down as for a stop and returns -errno. */
+ * from a call-when-running callback means no turn at all), runs the delayed calls that are due by then
+ * once more, as Twisted's loop does on the turn that fires shutdown (so a call_later(0, ...) made just
+ * before the stop is not dropped; a stop from a delayed call has had that pass, and calls that pass
+ * schedules never run), then shuts down: in fd order, each
+ * descriptor still registered when its turn comes is removed and gets connection_lost with
+ * REACTOR_ERR_CONNECTION_LOST. One that an earlier connection_lost removed is not told: Twisted removes
+ * all, then tells each, but in C its owner may already have freed it. During shutdown the reactor no
+ * longer runs: registrations and call_when_running are refused (REACTOR_ERR_SHUTTING_DOWN).
+ * Returns 0 after a stop, REACTOR_ERR_ALREADY_RUNNING if called from inside the loop, or
+ * REACTOR_ERR_NOT_RESTARTABLE during shutdown or on a reactor that has already run (as in Twisted:
+ * shutdown has told every descriptor it is lost, so there is nothing to go on with — make a new
+ * reactor). If waiting itself fails (other than by a signal, after which it just waits again), it
+ * reports that on stderr, shuts down as for a stop and returns -errno. */
 int reactor_run(struct reactor *reactor);
 
 /* Asks the running reactor to stop at the end of the current turn. Returns 0, or
  * REACTOR_ERR_NOT_RUNNING if it is not running or a stop is already pending. */
 int reactor_stop(struct reactor *reactor);
 
-/* Returns a static description of any code these functions return: -errno, REACTOR_ERR_*,
- * DELAYED_CALL_ERR_* or REACTOR_CONNECTION_DONE. */
+/* Names any code these functions return: -errno, REACTOR_ERR_*, DELAYED_CALL_ERR_*, LOOPING_CALL_ERR_*
+ * or REACTOR_CONNECTION_DONE (a wrapper of result_strerror, which names every library code). */
 const char *reactor_strerror(int code);
 
 #endif

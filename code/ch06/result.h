@@ -1,5 +1,4 @@
-/* STAND-IN (issue 9) for issue 6's result.h, copied from its branch; replace with the real one.
- * result.h: one code space for every result code the library returns, and one function that names any.
+/* result.h: one code space for every result code the library returns, and one function that names any.
  *
  * Functions that can fail return 0 or a negative code: -errno for a system error (errno values are
  * below 4096, so -errno is above RESULT_ERRNO_LAST), or a library code from its module's range below.

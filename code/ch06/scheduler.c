@@ -16,7 +16,8 @@ struct delayed_call {
     enum call_state state;
     size_t heap_index; /* where the call sits in the heap while pending (the heap keeps this up to date) */
     double time;       /* the deadline once the call has left the heap; while pending, the heap has it */
-    int refs;          /* one for the heap while pending, one for a caller's handle */
+    uint64_t since;    /* the scheduler's pass count when the call was scheduled or last moved */
+    int refs;          /* one for the heap while pending, one for a caller's handle, one per pass holding it */
     const char *name;
     scheduler_fn fn;
     void *arg;
@@ -25,6 +26,7 @@ struct delayed_call {
 
 struct scheduler {
     struct call_heap heap;
+    uint64_t passes; /* how many passes of scheduler_run_due have begun */
     scheduler_clock_fn clock;
     void *clock_arg;
     const char *owner;
@@ -35,6 +37,7 @@ struct scheduler *scheduler_new(scheduler_clock_fn clock, void *clock_arg, const
     if (scheduler == NULL)
         return NULL;
     call_heap_init(&scheduler->heap);
+    scheduler->passes = 0;
     scheduler->clock = clock;
     scheduler->clock_arg = clock_arg;
     scheduler->owner = owner;
@@ -80,13 +83,13 @@ static int valid_delay(double seconds) {
 
 int scheduler_call_later_named(struct scheduler *scheduler, double delay, const char *name, scheduler_fn fn,
                                void *arg, struct delayed_call **out) {
-    if (!valid_delay(delay))
+    if (!valid_delay(delay) || fn == NULL)
         return -EINVAL;
     struct delayed_call *call = malloc(sizeof *call);
     if (call == NULL)
         return -ENOMEM;
-    *call = (struct delayed_call){.scheduler = scheduler, .state = CALL_PENDING, .refs = 1, .name = name,
-                                  .fn = fn, .arg = arg};
+    *call = (struct delayed_call){.scheduler = scheduler, .state = CALL_PENDING, .since = scheduler->passes,
+                                  .refs = 1, .name = name, .fn = fn, .arg = arg};
     call->time = scheduler_seconds(scheduler) + delay;
     if (call_heap_push(&scheduler->heap, call->time, call, &call->heap_index) != 0) {
         free(call);
@@ -100,24 +103,93 @@ int scheduler_call_later_named(struct scheduler *scheduler, double delay, const 
 }
 
 /* >> run-due */
+/* One call a pass has taken to run, with the heap key it had when the pass began. */
+struct due_call {
+    struct delayed_call *call;
+    double deadline;
+    uint64_t sequence;
+};
+
+static int due_order(const void *a, const void *b) {
+    const struct due_call *x = a, *y = b;
+    if (x->deadline != y->deadline)
+        return x->deadline < y->deadline ? -1 : 1;
+    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+}
+
+/* Collects (with a reference each) every call due by now that was scheduled or moved before this pass
+ * began, earliest first. The heap is walked from the root, and only below entries that are due: a child
+ * is never earlier than its parent. Returns how many, or 0 with *out NULL when there are none. */
+static size_t collect_due(struct scheduler *scheduler, double now, uint64_t pass, struct due_call **out) {
+    struct call_heap *heap = &scheduler->heap;
+    size_t count = 0, capacity = 0;
+    struct due_call *due = NULL;
+    size_t *stack = NULL, depth = 0, room = 0; /* heap indexes still to visit */
+    if (heap->count > 0 && heap->entries[0].deadline <= now) {
+        room = 64;
+        stack = malloc(room * sizeof *stack);
+        if (stack != NULL)
+            stack[depth++] = 0;
+    }
+    while (depth > 0) {
+        size_t index = stack[--depth];
+        const struct call_heap_entry *entry = &heap->entries[index];
+        if (!(entry->deadline <= now))
+            continue;
+        struct delayed_call *call = entry->item;
+        if (call->since < pass) {
+            if (count == capacity) {
+                size_t bigger_capacity = capacity ? capacity * 2 : 16;
+                struct due_call *bigger = realloc(due, bigger_capacity * sizeof *bigger);
+                if (bigger == NULL)
+                    break; /* out of memory: run what we have; the rest wait for the next pass */
+                due = bigger;
+                capacity = bigger_capacity;
+            }
+            call->refs++;
+            due[count++] = (struct due_call){call, entry->deadline, entry->sequence};
+        }
+        if (depth + 2 > room) {
+            size_t *bigger = realloc(stack, 2 * room * sizeof *bigger);
+            if (bigger == NULL)
+                break; /* as above */
+            stack = bigger;
+            room *= 2;
+        }
+        for (size_t child = 2 * index + 1; child <= 2 * index + 2 && child < heap->count; child++)
+            stack[depth++] = child;
+    }
+    free(stack);
+    if (count > 1) /* qsort's array may not be NULL, even for 0 entries */
+        qsort(due, count, sizeof *due, due_order);
+    *out = due;
+    return count;
+}
+
 size_t scheduler_run_due(struct scheduler *scheduler) {
     double now = scheduler_seconds(scheduler);
-    /* Calls scheduled from here on get a sequence number at or above this mark: they wait for the next
-     * pass, even with a delay of 0, so a call that reschedules itself cannot starve the loop. */
-    uint64_t mark = scheduler->heap.next_sequence;
+    /* The pass runs the calls that are due now and were scheduled (or moved) before it began. One that
+     * is scheduled or moved from here on waits for the next pass, even with a delay of 0, so a call that
+     * reschedules itself cannot starve the loop; but it never holds back a call that was already due. */
+    uint64_t pass = ++scheduler->passes;
+    struct due_call *due = NULL;
+    size_t count = collect_due(scheduler, now, pass, &due);
     size_t ran = 0;
-    for (;;) {
-        const struct call_heap_entry *next = call_heap_peek(&scheduler->heap);
-        if (next == NULL || next->deadline > now || next->sequence >= mark)
-            break;
-        struct delayed_call *call = next->item;
-        leave_heap(call, CALL_CALLED); /* "called" before it runs: cancelling it now is an error */
-        int result = call->fn(call->arg);
-        if (result < 0)
-            fprintf(stderr, "%s: %s failed: %s\n", scheduler->owner, call->name, scheduler_strerror(result));
-        release(call);
-        ran++;
+    for (size_t i = 0; i < count; i++) {
+        struct delayed_call *call = due[i].call;
+        /* Skip one that an earlier call (or a nested pass, from a call that advanced a task_clock) ran,
+         * cancelled or moved meanwhile. */
+        if (call->state == CALL_PENDING && call->since < pass) {
+            leave_heap(call, CALL_CALLED); /* "called" before it runs: cancelling it now is an error */
+            int result = call->fn(call->arg);
+            if (result < 0)
+                fprintf(stderr, "%s: %s failed: %s\n", scheduler->owner, call->name, scheduler_strerror(result));
+            call->refs--; /* the heap's reference (the pass's, below, is never the last but one) */
+            ran++;
+        }
+        release(call); /* the pass's reference */
     }
+    free(due);
     return ran;
 }
 /* << run-due */
@@ -157,9 +229,10 @@ int delayed_call_cancel(struct delayed_call *call) {
     return 0;
 }
 
-/* Gives a pending call a new deadline. */
+/* Gives a pending call a new deadline. Like a new call, a moved one waits for a later pass. */
 static int move_to(struct delayed_call *call, double deadline) {
     call_heap_update(&call->scheduler->heap, call->heap_index, deadline);
+    call->since = call->scheduler->passes;
     return 0;
 }
 
@@ -199,12 +272,5 @@ void delayed_call_release(struct delayed_call *call) {
 }
 
 const char *scheduler_strerror(int code) {
-    switch (code) {
-    case DELAYED_CALL_ERR_ALREADY_CALLED:
-        return "the delayed call has already been called";
-    case DELAYED_CALL_ERR_ALREADY_CANCELLED:
-        return "the delayed call has already been cancelled";
-    default:
-        return code < 0 && code > -4096 ? strerror(-code) : "unknown error";
-    }
+    return result_strerror(code);
 }

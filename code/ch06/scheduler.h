@@ -9,13 +9,16 @@
 #ifndef SCHEDULER_H
 #define SCHEDULER_H
 
+#include "result.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
 struct scheduler;    /* opaque */
 struct delayed_call; /* opaque */
 
-/* Result codes (negative, like -errno; reactor_strerror and scheduler_strerror name them). */
+/* Result codes, in the scheduler's range of the one code space (result.h); result_strerror,
+ * reactor_strerror and scheduler_strerror name them. */
 enum {
     DELAYED_CALL_ERR_ALREADY_CALLED = -10101,    /* cancel, reset or delay of a call that has run */
     DELAYED_CALL_ERR_ALREADY_CANCELLED = -10102, /* cancel, reset or delay of a cancelled call */
@@ -47,7 +50,7 @@ double scheduler_seconds(struct scheduler *scheduler);
  * order they were scheduled; a call scheduled while calls are running runs on a later pass, never in
  * the current one. If out is not NULL, *out receives a handle for cancel/reset/delay/active/get_time,
  * which the caller must give back with delayed_call_release; if out is NULL, nobody can cancel the call.
- * Returns 0, -EINVAL (delay negative or not a number) or -ENOMEM. The macro passes fn's name along, for
+ * Returns 0, -EINVAL (delay negative or not a number, or fn NULL) or -ENOMEM. The macro passes fn's name along, for
  * error reports and traces. */
 #define scheduler_call_later(scheduler, delay, fn, arg, out)                                              \
     scheduler_call_later_named((scheduler), (delay), #fn, (fn), (arg), (out))
@@ -55,8 +58,12 @@ int scheduler_call_later_named(struct scheduler *scheduler, double delay, const 
                                void *arg, struct delayed_call **out);
 /* << call-later */
 
-/* Runs every call that is due (deadline <= now), earliest first, and returns how many ran. A call that
- * fails is reported on stderr as "OWNER: NAME failed: REASON", and the others still run. */
+/* One pass: runs every call that was due (deadline <= now) when the pass began, earliest first (equal
+ * deadlines in the order scheduled), and returns how many ran. A call scheduled, reset or delayed during
+ * the pass waits for a later pass, even if it is due, and never holds back the others; one cancelled
+ * during the pass does not run. A pass may nest (a call advancing a task_clock): the inner pass runs what
+ * is due, and the outer one skips what already ran. A call that fails is reported on stderr as
+ * "OWNER: NAME failed: REASON", and the others still run. */
 size_t scheduler_run_due(struct scheduler *scheduler);
 
 /* How long to wait for the next call, in seconds: -1 when nothing is scheduled, else
@@ -88,7 +95,8 @@ double delayed_call_get_time(const struct delayed_call *call);
 void delayed_call_release(struct delayed_call *call);
 /* << delayed-call-api */
 
-/* Names the DELAYED_CALL_ERR_* codes and -errno codes. */
+/* Names the DELAYED_CALL_ERR_* codes, -errno codes and every other library code (wraps result_strerror),
+ * so that a delayed call failing with any code is reported by name. */
 const char *scheduler_strerror(int code);
 
 #endif

@@ -53,17 +53,18 @@ static struct options parse_options(int argc, char **argv) {
         } else if (cli_server_address_option(argc, argv, &i, &opts.listen_addr, program)) {
             continue;
         } else if (cli_option(argc, argv, &i, "--delay", &value, program)) {
-            if (cli_parse_seconds(value, &opts.delay) != 0)
-                cli_fail(EXIT_USAGE, program, "bad delay '%s': not a number of seconds >= 0", value);
+            if (cli_parse_seconds(value, &opts.delay) != 0 || opts.delay > CLI_MAX_DELAY_SECONDS)
+                cli_fail(EXIT_USAGE, program, "bad delay %s: not a number of seconds from 0 to %g", cli_quote(value),
+                         CLI_MAX_DELAY_SECONDS);
         } else if (cli_option(argc, argv, &i, "--num-bytes", &value, program)) {
             if (cli_parse_count(value, 1L << 30, &opts.num_bytes) != 0)
-                cli_fail(EXIT_USAGE, program, "bad byte count '%s': not a whole number >= 1", value);
+                cli_fail(EXIT_USAGE, program, "bad byte count %s: not a whole number >= 1", cli_quote(value));
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         } else if (opts.poem_path == NULL) {
             opts.poem_path = argv[i];
         } else {
-            cli_fail(EXIT_USAGE, program, "one poem only: unexpected '%s'", argv[i]);
+            cli_fail(EXIT_USAGE, program, "one poem only: unexpected %s", cli_quote(argv[i]));
         }
     }
     if (opts.poem_path == NULL)
@@ -137,9 +138,17 @@ static void slow_connection_lost(struct protocol *p, int reason) {
     free(slow);
 }
 
+/* The client has finished writing (it shut down its side, as `nc -N` does). A poetry client has
+ * nothing to say anyway, so that is no reason to stop: the poem goes on. Without this hook the
+ * transport would take the client's half-close for the end and cut the poem short. */
+static void slow_read_connection_lost(struct protocol *p) {
+    (void)p;
+}
+
 static const struct protocol_ops slow_protocol_ops = {
     .connection_made = slow_connection_made,
     .connection_lost = slow_connection_lost,
+    .read_connection_lost = slow_read_connection_lost,
 };
 /* << slow-protocol */
 
@@ -158,11 +167,13 @@ static const struct factory_ops slow_factory_ops = {.build_protocol = build_slow
 /* << slow-factory */
 
 int main(int argc, char **argv) {
+    cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
     struct server server = {.factory.ops = &slow_factory_ops, .opts = parse_options(argc, argv)};
     char *poem = NULL;
     int err = cli_read_file(server.opts.poem_path, &poem, &server.poem_len);
     if (err != 0)
-        cli_fail(EXIT_USAGE, program, "cannot read poem '%s': %s", server.opts.poem_path, strerror(err));
+        cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(server.opts.poem_path),
+                 cli_file_strerror(err));
     server.poem = poem;
 
     /* No SIGPIPE to ignore: the transport sends with MSG_NOSIGNAL, so a client that hangs up early
@@ -178,7 +189,7 @@ int main(int argc, char **argv) {
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
                  address_format(&server.opts.listen_addr, where, sizeof where), reactor_strerror(err));
     }
-    printf("Serving %s on port %u.\n", server.opts.poem_path, (unsigned)listening_port_number(port));
+    printf("Serving %s on port %u.\n", cli_printable(server.opts.poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);
     err = reactor_run(server.reactor); /* until killed: nothing here stops it */
     /* << listen */

@@ -52,36 +52,56 @@ static int resume_accepting(void *arg) {
 }
 
 /* >> serve-connection */
+/* Closes an accepted connection that will not be served with a reset, never a clean close: to a
+ * poetry client a clean close means "that was the whole poem". */
+static void reset_connection(int fd) {
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    close(fd);
+}
+
 /* Starts one accepted connection: a transport, then a protocol from the factory. A connection that
- * cannot be served is closed; the port goes on. */
-static void serve_connection(struct listening_port *port, int fd, const struct sockaddr_in *peer) {
+ * cannot be served is reset; the port goes on. Returns the error that kept it from being served
+ * (REACTOR_ERR_FD_RANGE, -ENOMEM, ...), or 0. */
+static int serve_connection(struct listening_port *port, int fd, const struct sockaddr_in *peer) {
     char who[ADDRESS_TEXT_MAX];
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        close(fd);
-        return;
+        int err = -errno;
+        reset_connection(fd);
+        return err;
     }
     struct transport *t;
     int err = transport_new(port->reactor, fd, &t);
     if (err != 0) {
         fprintf(stderr, "reactor: %s: cannot serve %s: %s\n", port->name, address_format(peer, who, sizeof who),
                 reactor_strerror(err));
-        close(fd);
-        return;
+        reset_connection(fd);
+        return err;
     }
     struct protocol *p = port->factory->ops->build_protocol(port->factory, peer);
     if (p == NULL) {
-        transport_discard(t); /* the factory refused the connection */
-        return;
+        transport_discard(t); /* the factory refused the connection: reset */
+        return 0;
     }
     transport_attach(t, p, NULL, NULL); /* calls connection_made */
+    return 0;
+}
+
+/* Stops accepting for ACCEPT_PAUSE_SECONDS: the clients still waiting stay in the kernel's queue. */
+static void pause_accepting(struct listening_port *port) {
+    reactor_remove_reader(port->reactor, &port->descriptor);
+    if (reactor_call_later(port->reactor, ACCEPT_PAUSE_SECONDS, resume_accepting, port, &port->resume) != 0)
+        reactor_add_reader(port->reactor, &port->descriptor);
 }
 /* << serve-connection */
 
 /* >> accept-loop */
 /* do_read: clients are waiting. Accepts every one of them (until EAGAIN) and serves each. Out of
  * descriptors (EMFILE, ENFILE), the waiting clients cannot be taken, and the socket stays readable:
- * rather than spin on it, the port reports the problem and stops accepting for a moment. */
+ * rather than spin on it, the port reports the problem and stops accepting for a moment. The same when
+ * a connection could not be served (its descriptor beyond what select() can watch): that one is reset,
+ * and the next clients wait in the queue until descriptors are free again. */
 static int port_do_read(struct descriptor *d) {
     struct listening_port *port = (struct listening_port *)d;
     while (d->fd >= 0) { /* a build_protocol may stop the port */
@@ -89,7 +109,10 @@ static int port_do_read(struct descriptor *d) {
         socklen_t len = sizeof peer;
         int fd = accept(d->fd, (struct sockaddr *)&peer, &len);
         if (fd >= 0) {
-            serve_connection(port, fd, &peer);
+            if (serve_connection(port, fd, &peer) == REACTOR_ERR_FD_RANGE) {
+                pause_accepting(port);
+                return 0;
+            }
             continue;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -97,11 +120,8 @@ static int port_do_read(struct descriptor *d) {
         if (errno == EINTR || errno == ECONNABORTED)
             continue; /* a client that gave up while waiting: next */
         fprintf(stderr, "reactor: %s: accept: %s\n", port->name, strerror(errno));
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            reactor_remove_reader(port->reactor, d);
-            if (reactor_call_later(port->reactor, ACCEPT_PAUSE_SECONDS, resume_accepting, port, &port->resume) != 0)
-                reactor_add_reader(port->reactor, d);
-        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            pause_accepting(port);
         return 0;
     }
     return 0;

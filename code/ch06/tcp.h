@@ -16,17 +16,26 @@
 #include "reactor.h"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 struct listening_port; /* opaque */
 struct connector;      /* opaque */
 
-/* The backlog reactor_listen_tcp asks listen() for, as Twisted's listenTCP does. */
-#define LISTENING_PORT_BACKLOG 50
+/* The backlog reactor_listen_tcp asks listen() for: the system's largest (the kernel caps it at
+ * net.core.somaxconn), as libevent, nginx and Go ask. Twisted's 50 is too small for a burst: the
+ * clients the queue cannot hold are answered with SYN cookies, and a client whose last handshake
+ * packet is then dropped believes it is connected to a server that never heard of it. */
+#define LISTENING_PORT_BACKLOG SOMAXCONN
 
 /* Listens on addr (port 0: any free port; listening_port_number says which). For every client that
  * connects, asks factory->build_protocol(peer address) for a protocol and starts it on a new
- * transport; a NULL protocol closes that connection. Stores the port in *out and returns 0, or
- * returns -EADDRINUSE (the port is taken), -EACCES, -EMFILE, REACTOR_ERR_FD_RANGE, -ENOMEM, ...
+ * transport; a NULL protocol resets that connection (the client sees ECONNRESET, never a clean close
+ * that could pass for a complete reply). A connection the reactor cannot watch (its descriptor is
+ * beyond select()'s FD_SETSIZE) is reset too, and the port stops accepting for a moment, as when the
+ * process is out of descriptors, so that the clients still waiting stay queued in the kernel. Stores
+ * the port in *out and returns 0, or returns -EADDRINUSE (the port is taken), -EACCES, -EMFILE,
+ * REACTOR_ERR_FD_RANGE, -ENOMEM, REACTOR_ERR_SHUTTING_DOWN (the reactor is shutting down: nothing is
+ * left listening), ...
  * The caller owns the port and frees it with listening_port_free, before reactor_free; factory must
  * outlive it. */
 int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
@@ -49,7 +58,8 @@ void listening_port_free(struct listening_port *port);
  * protocol's calls, then client_connection_lost; or client_connection_failed with -ECONNREFUSED,
  * -ETIMEDOUT (no answer within timeout_seconds; 0 or less waits as long as the kernel does), ...
  * Returns 0, or a negative code if no attempt could even begin — socket() failed (-EMFILE),
- * REACTOR_ERR_FD_RANGE, -ENOMEM, or connect() failed at once (-ENETUNREACH): the factory is not told.
+ * REACTOR_ERR_FD_RANGE, -ENOMEM, REACTOR_ERR_SHUTTING_DOWN (the reactor is shutting down, so it would
+ * never report the outcome), or connect() failed at once (-ENETUNREACH): the factory is not told.
  * If out is not NULL, *out is the connector; it belongs to the library and is freed when the factory's
  * client_connection_failed or client_connection_lost returns. factory must outlive the connector. */
 int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,

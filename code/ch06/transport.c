@@ -123,12 +123,14 @@ static int transport_do_write(struct descriptor *d) {
         return REACTOR_ERR_CONNECTION_ABORTED;
     if (t->failed != 0)
         return t->failed;
-    ssize_t sent = send_some(d->fd, t->queue + t->start, t->end - t->start);
-    if (sent < 0)
-        return (int)sent; /* -EPIPE, -ECONNRESET: the reactor calls connection_lost with it */
-    t->start += (size_t)sent;
-    if (t->start < t->end)
-        return 0; /* the kernel is full again: the rest on a later turn */
+    if (t->end > t->start) { /* (with nothing queued there may be no queue at all: queue is NULL) */
+        ssize_t sent = send_some(d->fd, t->queue + t->start, t->end - t->start);
+        if (sent < 0)
+            return (int)sent; /* -EPIPE, -ECONNRESET: the reactor calls connection_lost with it */
+        t->start += (size_t)sent;
+        if (t->start < t->end)
+            return 0; /* the kernel is full again: the rest on a later turn */
+    }
     free(t->queue); /* drained: don't keep a big buffer for an idle connection */
     t->queue = NULL;
     t->start = t->end = t->capacity = 0;
@@ -150,6 +152,13 @@ static int transport_do_read(struct descriptor *d) {
         return t->failed; /* a write already met the error: the read would only say "closed" */
     char bytes[65536];
     ssize_t n = recv(d->fd, bytes, sizeof bytes, 0);
+    if (n == 0 && t->protocol->ops->read_connection_lost != NULL) {
+        /* The peer finished writing, and the protocol wants to go on: stop reading (the socket would
+         * stay readable, at its end, forever) and tell it. */
+        reactor_remove_reader(t->reactor, d);
+        t->protocol->ops->read_connection_lost(t->protocol);
+        return t->aborting ? REACTOR_ERR_CONNECTION_ABORTED : t->failed;
+    }
     if (n == 0)
         return REACTOR_CONNECTION_DONE; /* the peer closed cleanly */
     if (n < 0)
@@ -175,9 +184,17 @@ static void drop_unread_input(int fd) {
 }
 /* << drop-unread */
 
+/* Sets linger 0, so that close() resets the connection instead of closing it cleanly. */
+static void reset_on_close(int fd) {
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+}
+
 /* >> transport-lost */
 /* connection_lost: the reactor has let go of the transport (or an abort is being delivered). Closes
- * the socket, tells the protocol and then the connector, and frees the transport. */
+ * the socket, tells the protocol and then the connector, and frees the transport. Only a clean end
+ * with nothing left unsent closes cleanly: any other end (an error, an abort, a shutdown) resets the
+ * connection, since to a peer that reads until the end a clean close says "that was all of it". */
 static void transport_connection_lost(struct descriptor *d, int reason) {
     struct transport *t = (struct transport *)d;
     if (t->aborting)
@@ -189,6 +206,8 @@ static void transport_connection_lost(struct descriptor *d, int reason) {
     }
     if (t->disconnecting && reason == REACTOR_CONNECTION_DONE)
         drop_unread_input(d->fd);
+    if (reason != REACTOR_CONNECTION_DONE || t->end > t->start)
+        reset_on_close(d->fd);
     close(d->fd);
     d->fd = -1;
     t->closed = true;
@@ -230,8 +249,7 @@ void transport_abort_connection(struct transport *t) {
     t->queue = NULL;
     t->start = t->end = t->capacity = 0;
     /* Linger 0: close() then resets the connection instead of sending what the kernel still holds. */
-    struct linger now = {.l_onoff = 1, .l_linger = 0};
-    setsockopt(t->descriptor.fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+    reset_on_close(t->descriptor.fd);
     /* Stay registered (as a reader, whose do_read now returns the abort), so that a shutdown before
      * the next turn still finds the transport; the delayed call delivers it even if nothing is ready. */
     update_writer(t);
@@ -298,6 +316,7 @@ void transport_attach(struct transport *t, struct protocol *p, transport_lost_fn
 void transport_discard(struct transport *t) {
     reactor_remove_reader(t->reactor, &t->descriptor);
     reactor_remove_writer(t->reactor, &t->descriptor);
+    reset_on_close(t->descriptor.fd); /* nobody will answer: never a clean close that looks like one */
     close(t->descriptor.fd);
     free(t->queue);
     free(t);

@@ -14,7 +14,17 @@
  * REACTOR_ERR_DISCONNECTING (Twisted queues it, or drops it silently once closed), so a program learns
  * that its bytes will never leave; and input that arrives while a clean close waits for the queue to
  * drain is read and dropped, since closing a socket with unread input sends a reset that can destroy
- * the last bytes we sent. */
+ * the last bytes we sent.
+ *
+ * How a connection ends, as the peer sees it: a clean close (FIN) only when it ended cleanly with
+ * nothing left unsent — lose_connection once the queue has drained, or the peer's own clean close.
+ * Any other end (a send error, out of memory, abort, a reactor shutdown) resets it (ECONNRESET): in a
+ * protocol such as poetry's, where the reply ends at the close, a clean close would say "complete".
+ *
+ * Half-close is opt-in: a protocol with read_connection_lost (protocol.h) hears that the peer has
+ * finished writing and goes on. Known limit, until chapter 8 builds on it: while such a transport has
+ * nothing to write it is not registered with the reactor (its socket would be readable forever), so
+ * a shutdown in that moment does not reach it. */
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
 
@@ -72,7 +82,7 @@ int transport_new(struct reactor *reactor, int fd, struct transport **out);
 void transport_attach(struct transport *t, struct protocol *p, transport_lost_fn after_lost, void *arg);
 
 /* Undoes transport_new for a connection nobody wants (the factory built no protocol): unregisters,
- * closes the socket and frees the transport, telling no one. */
+ * resets the connection (the peer sees ECONNRESET) and frees the transport, telling no one. */
 void transport_discard(struct transport *t);
 
 #endif
