@@ -5,7 +5,9 @@
  * fires with the poem, or errbacks with why there is none (krondo's parts 6 to 10). What to do with a
  * poem is a chain of callbacks that main builds: report it, optionally transform it (--transform
  * cummingsify, which fails now and then, on purpose, and falls back to the original poem), keep it
- * for its turn on stdout, and count the task as ended. Same command line and output as chapter 5's. */
+ * for its turn on stdout, and count the task as ended. Same command line and output as chapter 5's,
+ * with its limits (--connect-timeout 30 s, --idle-timeout 60 s, --max-size 64 MiB) and its checked
+ * stdout. */
 #include "address.h"
 #include "cli.h"
 #include "deferred.h"
@@ -42,19 +44,27 @@ static void poem_free(void *value) {
 }
 /* << poem */
 
-/* Failure kinds of this program's own, beside the library's codes (chapter 5's hardening takes
- * -20002 and -20003, for its idle and connect timeouts). */
+/* Failure kinds of this program's own, beside the library's codes (chapter 5's numbers). */
 enum {
-    POETRY_TIMED_OUT = -20001,        /* a download took longer than --timeout */
-    POETRY_TRANSFORM_FAILED = -20004, /* cummingsify failed (on purpose, at --fail-rate) */
+    POETRY_TIMED_OUT = -20001,         /* a download took longer than --timeout */
+    POETRY_IDLE = -20002,              /* --idle-timeout: no byte came for that long */
+    POETRY_CONNECT_TIMED_OUT = -20003, /* --connect-timeout: the connect did not settle in time */
+    POETRY_TRANSFORM_FAILED = -20004,  /* cummingsify failed (on purpose, at --fail-rate) */
 };
 
-/* Appends len bytes to the poem. Returns 0 or -ENOMEM. */
+/* The largest poem one download may bring: --max-size, 64 MiB unless it says otherwise. */
+static size_t max_size = (size_t)64 << 20;
+
+/* Appends len bytes to the poem, which may not grow past max_size bytes. Returns 0, -EFBIG or -ENOMEM. */
 static int poem_append(struct poem *poem, const char *bytes, size_t len) {
+    if (len > max_size - poem->len)
+        return -EFBIG;
     if (poem->len + len > poem->capacity) {
         size_t capacity = poem->capacity ? poem->capacity : 4096;
         while (capacity < poem->len + len)
             capacity *= 2;
+        if (capacity > max_size)
+            capacity = max_size;
         char *bigger = realloc(poem->bytes, capacity);
         if (bigger == NULL)
             return -ENOMEM;
@@ -66,6 +76,13 @@ static int poem_append(struct poem *poem, const char *bytes, size_t len) {
     return 0;
 }
 
+/* How long a download may take, each in seconds; 0 turns that limit off. */
+struct limits {
+    double timeout;         /* --timeout: the whole download, from its start (default: none) */
+    double connect_timeout; /* --connect-timeout: the connect (default 30, as Twisted's connectTCP) */
+    double idle_timeout;    /* --idle-timeout: a connected download without a byte (default 60) */
+};
+
 /* >> download */
 /* One download: the client factory of its connection, the protocol's bytes, and the Deferred it will
  * fire. It holds one reference to the Deferred; get_poetry gives the caller another. */
@@ -74,30 +91,52 @@ struct download {
     struct reactor *reactor;
     struct deferred *done;
     struct poem *poem;
-    double timeout;              /* 0 for none */
+    struct limits limits;
     struct connector *connector; /* while connecting */
     struct transport *transport; /* while connected */
     struct delayed_call *timer;  /* gives up after --timeout */
-    bool timed_out;
-    int number; /* for progress lines */
+    struct delayed_call *idle;   /* while connected, if --idle-timeout: pushed back by every byte */
+    int gave_up; /* why the download gave itself up (a POETRY_* code, -EFBIG, -ENOMEM), or 0 */
+    int number;  /* for progress lines */
     const char *who;
 };
+
+/* The failure a download ends with, when it gave itself up or the connection failed. */
+static struct failure *download_failure(const struct download *dl, int reason) {
+    switch (reason) {
+    case POETRY_TIMED_OUT:
+        return failure_new(reason, "timed out after %g s", dl->limits.timeout);
+    case POETRY_CONNECT_TIMED_OUT:
+        return failure_new(reason, "connect timed out after %g s", dl->limits.connect_timeout);
+    case POETRY_IDLE:
+        return failure_new(reason, "no byte for %g s", dl->limits.idle_timeout);
+    case -EFBIG:
+        return failure_new(reason, "poem larger than --max-size (%zu bytes)", max_size);
+    case -ENOMEM:
+        return failure_new(reason, "out of memory");
+    default:
+        return failure_from_code(reason);
+    }
+}
 
 /* The download is over (reason: REACTOR_CONNECTION_DONE or a negative code): fire the Deferred with
  * the poem or a failure. The Deferred's chain runs inside this call. The download itself is freed by
  * the connector's last call (the factory must outlive it), or by get_poetry if the connect never began. */
 static void download_finished(struct download *dl, int reason) {
-    if (dl->timer != NULL) {            /* over, so it can no longer time out */
-        delayed_call_cancel(dl->timer); /* fails harmlessly if it is the call running now */
-        delayed_call_release(dl->timer);
+    struct delayed_call **pending[] = {&dl->timer, &dl->idle};
+    for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++) {
+        if (*pending[i] != NULL) {            /* over, so it can no longer time out */
+            delayed_call_cancel(*pending[i]); /* fails harmlessly if it is the call running now */
+            delayed_call_release(*pending[i]);
+            *pending[i] = NULL;
+        }
     }
     struct deferred *done = dl->done;
-    if (dl->timed_out) {
+    if (dl->gave_up != 0)
+        reason = dl->gave_up;
+    if (reason != REACTOR_CONNECTION_DONE) {
         poem_free(dl->poem);
-        deferred_errback(done, failure_new(POETRY_TIMED_OUT, "timed out after %g s", dl->timeout));
-    } else if (reason != REACTOR_CONNECTION_DONE) {
-        poem_free(dl->poem);
-        deferred_errback(done, failure_from_code(reason));
+        deferred_errback(done, download_failure(dl, reason));
     } else {
         deferred_callback(done, dl->poem, poem_free); /* the Deferred owns the poem now */
     }
@@ -117,8 +156,13 @@ struct poetry_protocol {
 static void poetry_data_received(struct protocol *p, const char *bytes, size_t len) {
     struct download *dl = ((struct poetry_protocol *)p)->dl;
     fprintf(stderr, "Task %d: read %zu bytes from %s\n", dl->number, len, dl->who);
-    if (poem_append(dl->poem, bytes, len) != 0)
-        transport_abort_connection(p->transport); /* out of memory: give this download up */
+    if (dl->idle != NULL)
+        delayed_call_reset(dl->idle, dl->limits.idle_timeout); /* a byte came: the wait starts again */
+    int err = poem_append(dl->poem, bytes, len);
+    if (err != 0 && dl->gave_up == 0) {
+        dl->gave_up = err; /* -EFBIG (past --max-size) or -ENOMEM: give this download up */
+        transport_abort_connection(p->transport);
+    }
 }
 
 static void poetry_connection_lost(struct protocol *p, int reason) {
@@ -128,8 +172,17 @@ static void poetry_connection_lost(struct protocol *p, int reason) {
     download_finished(dl, reason);
 }
 
+static int download_idle(void *arg);
+
+/* The connection is up: from now on, every --idle-timeout seconds must bring a byte. */
 static void poetry_connection_made(struct protocol *p, struct transport *transport) {
-    ((struct poetry_protocol *)p)->dl->transport = transport;
+    struct download *dl = ((struct poetry_protocol *)p)->dl;
+    dl->transport = transport;
+    double idle = dl->limits.idle_timeout;
+    if (idle > 0 && reactor_call_later(dl->reactor, idle, download_idle, dl, &dl->idle) != 0) {
+        dl->gave_up = -ENOMEM; /* out of memory: give this download up */
+        transport_abort_connection(transport);
+    }
 }
 
 static const struct protocol_ops poetry_protocol_ops = {
@@ -154,6 +207,8 @@ static void download_connection_failed(struct factory *f, struct connector *conn
     (void)connector;
     struct download *dl = (struct download *)f;
     dl->connector = NULL;
+    if (reason == -ETIMEDOUT && dl->limits.connect_timeout > 0 && dl->gave_up == 0)
+        dl->gave_up = POETRY_CONNECT_TIMED_OUT; /* the connector's timeout, not the kernel's */
     download_finished(dl, reason);
     free(dl); /* the connector's last call */
 }
@@ -178,7 +233,8 @@ static int download_timed_out(void *arg) {
     struct download *dl = arg;
     delayed_call_release(dl->timer); /* this call is running: nothing left to cancel */
     dl->timer = NULL;
-    dl->timed_out = true;
+    if (dl->gave_up == 0)
+        dl->gave_up = POETRY_TIMED_OUT;
     if (dl->connector != NULL)
         connector_stop(dl->connector);
     else if (dl->transport != NULL)
@@ -186,13 +242,27 @@ static int download_timed_out(void *arg) {
     return 0;
 }
 
+/* The download's idle timeout: connected, but no byte for --idle-timeout seconds (a server that
+ * stalls, or a connection whose other end has silently gone). */
+static int download_idle(void *arg) {
+    struct download *dl = arg;
+    delayed_call_release(dl->idle); /* this call is running: nothing left to cancel */
+    dl->idle = NULL;
+    if (dl->gave_up == 0)
+        dl->gave_up = POETRY_IDLE;
+    if (dl->transport != NULL)
+        transport_abort_connection(dl->transport);
+    return 0;
+}
+
 /* >> get-poetry */
 /* Starts downloading a poem from addr and returns a Deferred (the caller's reference) that fires with
  * the poem (a struct poem *, freed by poem_free) or errbacks with why it failed: a failure from the
- * connection's code, or POETRY_TIMED_OUT after `timeout` seconds (0: no limit). Returns NULL only when
- * out of memory. `number` and `who` (static while it runs) are for the progress lines. */
-static struct deferred *get_poetry(struct reactor *reactor, const struct sockaddr_in *addr, double timeout,
-                                   int number, const char *who) {
+ * connection's code, POETRY_TIMED_OUT, POETRY_CONNECT_TIMED_OUT or POETRY_IDLE when one of the limits
+ * ran out, or -EFBIG for a poem past --max-size. Returns NULL only when out of memory. `number` and
+ * `who` (static while it runs) are for the progress lines. */
+static struct deferred *get_poetry(struct reactor *reactor, const struct sockaddr_in *addr,
+                                   const struct limits *limits, int number, const char *who) {
     struct deferred *d = deferred_new();
     struct download *dl = calloc(1, sizeof *dl);
     struct poem *poem = calloc(1, sizeof *poem);
@@ -206,14 +276,14 @@ static struct deferred *get_poetry(struct reactor *reactor, const struct sockadd
                             .reactor = reactor,
                             .done = deferred_ref(d),
                             .poem = poem,
-                            .timeout = timeout,
+                            .limits = *limits,
                             .number = number,
                             .who = who};
     int err = 0;
-    if (timeout > 0)
-        err = reactor_call_later(reactor, timeout, download_timed_out, dl, &dl->timer);
+    if (limits->timeout > 0)
+        err = reactor_call_later(reactor, limits->timeout, download_timed_out, dl, &dl->timer);
     if (err == 0)
-        err = reactor_connect_tcp(reactor, addr, &dl->factory, 0, &dl->connector);
+        err = reactor_connect_tcp(reactor, addr, &dl->factory, limits->connect_timeout, &dl->connector);
     if (err != 0) { /* d has fired (errback) already: the caller's callbacks will run as they are added */
         download_finished(dl, err);
         free(dl);
@@ -249,7 +319,7 @@ struct downloads {
     int count;
     int ended;   /* tasks whose chain has finished */
     int written; /* the first task whose poem is not yet on stdout */
-    double timeout;
+    struct limits limits;
     const char *transform; /* NULL or "cummingsify" */
     double fail_rate;
     uint64_t random; /* the transform's random state (--seed) */
@@ -258,17 +328,21 @@ struct downloads {
 
 static void print_usage(FILE *out) {
     fprintf(out,
-            "usage: get-poetry [--timeout SECONDS] [--transform cummingsify [--fail-rate P] [--seed N]]\n"
+            "usage: get-poetry [--timeout SECONDS] [--connect-timeout SECONDS] [--idle-timeout SECONDS]\n"
+            "                  [--max-size BYTES] [--transform cummingsify [--fail-rate P] [--seed N]]\n"
             "                  [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. With --timeout, a\n"
-            "download that takes longer than SECONDS is given up and counts as failed.\n"
+            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. A download is given\n"
+            "up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
+            "connect takes longer than --connect-timeout (default 30), or when no byte arrives for\n"
+            "--idle-timeout seconds (default 60); 0 turns a limit off. A poem larger than --max-size\n"
+            "BYTES (default 64M; K, M, G suffixes) fails its download.\n"
             "--transform cummingsify lowercases each poem; it fails (on purpose) with probability P\n"
             "(--fail-rate, 0 to 1, default 0), and then the original poem is written instead. --seed\n"
             "makes the failures repeatable (default: from the clock).\n"
             "Progress and timing go to stderr. Exit status: 0 all poems arrived, 1 some download\n"
-            "failed, 2 bad command line.\n");
+            "failed or stdout could not be written, 2 bad command line.\n");
 }
 
 /* Seconds on a clock that never jumps backwards (unlike the time of day). */
@@ -293,10 +367,8 @@ static double next_random(uint64_t *state) {
 static void write_finished_poems(struct downloads *all) {
     while (all->written < all->count && all->tasks[all->written].state != TASK_RUNNING) {
         struct task *task = &all->tasks[all->written];
-        if (task->state == TASK_DONE && task->poem->len > 0) {
-            fwrite(task->poem->bytes, 1, task->poem->len, stdout);
-            fflush(stdout);
-        }
+        if (task->state == TASK_DONE) /* exits if stdout fails: the poem is lost, and so would the rest be */
+            cli_write_stdout(program, task->poem->bytes, task->poem->len);
         all->written += 1;
     }
 }
@@ -415,7 +487,7 @@ static int start_downloads(void *arg) {
         struct task *task = &all->tasks[i];
         fprintf(stderr, "Task %d: get poetry from %s\n", task->number, task->who);
         task->started = now_seconds();
-        struct deferred *d = get_poetry(all->reactor, &task->addr, all->timeout, task->number, task->who);
+        struct deferred *d = get_poetry(all->reactor, &task->addr, &all->limits, task->number, task->who);
         if (d == NULL)
             d = deferred_fail(failure_from_code(-ENOMEM));
         if (d == NULL)
@@ -432,7 +504,8 @@ static int start_downloads(void *arg) {
 /* << start-downloads */
 
 int main(int argc, char **argv) {
-    struct downloads all = {.count = 0};
+    int stdout_closed = cli_open_standard_fds();
+    struct downloads all = {.limits = {.connect_timeout = 30, .idle_timeout = 60}};
     bool seeded = false;
     int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
@@ -441,14 +514,30 @@ int main(int argc, char **argv) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
+        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
+            if (cli_parse_size(value, SIZE_MAX / 2, &max_size) != 0)
+                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
+                         cli_quote(value));
+            continue;
+        }
+        if (cli_option(argc, argv, &i, "--connect-timeout", &value, program)) {
+            if (cli_parse_seconds(value, &all.limits.connect_timeout) != 0)
+                cli_fail(EXIT_USAGE, program, "bad connect timeout %s: not a number of seconds >= 0", cli_quote(value));
+            continue;
+        }
+        if (cli_option(argc, argv, &i, "--idle-timeout", &value, program)) {
+            if (cli_parse_seconds(value, &all.limits.idle_timeout) != 0)
+                cli_fail(EXIT_USAGE, program, "bad idle timeout %s: not a number of seconds >= 0", cli_quote(value));
+            continue;
+        }
         if (cli_option(argc, argv, &i, "--timeout", &value, program)) {
-            if (cli_parse_seconds(value, &all.timeout) != 0 || all.timeout == 0)
-                cli_fail(EXIT_USAGE, program, "bad timeout '%s': not a number of seconds > 0", value);
+            if (cli_parse_seconds(value, &all.limits.timeout) != 0 || all.limits.timeout == 0)
+                cli_fail(EXIT_USAGE, program, "bad timeout %s: not a number of seconds > 0", cli_quote(value));
             continue;
         }
         if (cli_option(argc, argv, &i, "--transform", &value, program)) {
             if (strcmp(value, "cummingsify") != 0)
-                cli_fail(EXIT_USAGE, program, "unknown transform '%s' (there is: cummingsify)", value);
+                cli_fail(EXIT_USAGE, program, "unknown transform %s (there is: cummingsify)", cli_quote(value));
             all.transform = value;
             continue;
         }
@@ -456,7 +545,7 @@ int main(int argc, char **argv) {
             char *end;
             all.fail_rate = strtod(value, &end);
             if (*value == 0 || *end != 0 || !(all.fail_rate >= 0 && all.fail_rate <= 1))
-                cli_fail(EXIT_USAGE, program, "bad fail rate '%s': not a number from 0 to 1", value);
+                cli_fail(EXIT_USAGE, program, "bad fail rate %s: not a number from 0 to 1", cli_quote(value));
             continue;
         }
         if (cli_option(argc, argv, &i, "--seed", &value, program)) {
@@ -464,13 +553,13 @@ int main(int argc, char **argv) {
             errno = 0;
             unsigned long long seed = strtoull(value, &end, 10);
             if (*value == 0 || *value == '-' || *end != 0 || errno != 0)
-                cli_fail(EXIT_USAGE, program, "bad seed '%s': not a whole number >= 0", value);
+                cli_fail(EXIT_USAGE, program, "bad seed %s: not a whole number >= 0", cli_quote(value));
             all.random = seed;
             seeded = true;
             continue;
         }
         if (argv[i][0] == '-')
-            cli_fail(EXIT_USAGE, program, "unknown option '%s' (try --help)", argv[i]);
+            cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         argv[++count] = argv[i];
     }
     if (count == 0)
@@ -487,12 +576,14 @@ int main(int argc, char **argv) {
         int err = address_parse(argv[i + 1], &tasks[i].addr);
         if (err != 0) {
             free(tasks);
-            cli_fail(EXIT_USAGE, program, "bad address '%s': %s", argv[i + 1], address_strerror(err));
+            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
         tasks[i].number = i + 1;
         tasks[i].all = &all;
         address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
     }
+    if (stdout_closed)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
     all.reactor = reactor_new();
@@ -516,5 +607,6 @@ int main(int argc, char **argv) {
             now_seconds() - start);
     /* << main */
     free(tasks);
+    cli_close_stdout(program);
     return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
 }
