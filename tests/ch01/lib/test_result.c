@@ -19,6 +19,7 @@ static int range_of(const char *name, int *first, int *last) {
         {"DELAYED_CALL_ERR_", RESULT_SCHEDULER_FIRST, RESULT_SCHEDULER_LAST},
         {"LOOPING_CALL_ERR_", RESULT_LOOPING_CALL_FIRST, RESULT_LOOPING_CALL_LAST},
         {"ADDRESS_ERR_", RESULT_ADDRESS_FIRST, RESULT_ADDRESS_LAST},
+        {"DEFERRED_ERR_", RESULT_DEFERRED_FIRST, RESULT_DEFERRED_LAST},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
