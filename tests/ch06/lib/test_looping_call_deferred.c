@@ -295,6 +295,55 @@ START_TEST(a_stop_then_a_failure_from_inside_errbacks_with_it) {
 }
 END_TEST
 
+/* Issue 6's rule, with Deferreds: a run stopped and started again from inside the function is not
+ * told its end; here its Deferred never fires (as in Twisted, where start replaces it), and the new
+ * run's Deferred tells the new run's end. */
+static struct deferred *restarted; /* the new run's Deferred */
+static int restart_fn(void *arg, long intervals) {
+    (void)arg;
+    record_call(intervals);
+    if (calls == 2) {
+        looping_call_stop(loop);
+        ck_assert_int_eq(looping_call_start_deferred(loop, 1.0, false, &restarted), 0);
+    }
+    return 0;
+}
+
+START_TEST(a_restart_from_inside_leaves_the_first_deferred_unfired) {
+    loop = looping_call_new(sched, restart_fn, NULL);
+    restarted = NULL;
+    struct deferred *d = start(1.0, true);
+    task_clock_advance(clock_, 1); /* call 2: stop and start again */
+    ck_assert_ptr_nonnull(restarted);
+    ck_assert_int_eq(ended, 0);
+    ck_assert(looping_call_running(loop));
+    task_clock_advance(clock_, 1); /* the new run's first call, one interval after its start */
+    ck_assert_int_eq(calls, 3);
+    deferred_add_both(restarted, on_end, NULL);
+    ck_assert_int_eq(looping_call_stop(loop), 0);
+    ck_assert_int_eq(ended, 1); /* the new run's Deferred */
+    ck_assert(!deferred_called(d));
+    deferred_unref(restarted);
+    deferred_unref(d);
+}
+END_TEST
+
+/* The done-callback start with a function that returns Deferreds: done is told last, once the wait is
+ * over, as the start's Deferred would be. */
+START_TEST(a_stop_while_waiting_tells_done_when_the_wait_ends) {
+    loop = looping_call_new_deferred(sched, returns_deferreds, NULL);
+    looping_call_on_done(loop, on_done, NULL);
+    return_deferreds = true;
+    ck_assert_int_eq(looping_call_start(loop, 1.0, true), 0);
+    ck_assert_int_eq(looping_call_stop(loop), 0);
+    ck_assert_int_eq(done_calls, 0);
+    deferred_callback(pending, NULL, NULL);
+    ck_assert_int_eq(done_calls, 1);
+    task_clock_advance(clock_, 5);
+    ck_assert_int_eq(calls, 1);
+}
+END_TEST
+
 static Suite *suite(void) {
     Suite *s = suite_create("looping call with Deferreds");
     TCase *tc = tcase_create("deferred start");
@@ -311,6 +360,8 @@ static Suite *suite(void) {
     tcase_add_test(tc, a_stop_from_inside_fires_after_the_function_returns);
     tcase_add_test(tc, a_stop_from_inside_waits_for_the_deferred_the_function_returns);
     tcase_add_test(tc, a_stop_then_a_failure_from_inside_errbacks_with_it);
+    tcase_add_test(tc, a_restart_from_inside_leaves_the_first_deferred_unfired);
+    tcase_add_test(tc, a_stop_while_waiting_tells_done_when_the_wait_ends);
     suite_add_tcase(s, tc);
     return s;
 }
