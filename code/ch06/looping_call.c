@@ -92,11 +92,11 @@ bool looping_call_running(const struct looping_call *loop) {
     return loop->running;
 }
 
+static void fire_started(struct looping_call *loop, int status);
+
 /* >> finish */
 /* Tells whoever listens that the loop ended. The done callback may free the loop, so this is the last
  * thing that touches it. */
-static void fire_started(struct looping_call *loop, int status);
-
 static void tell_done(struct looping_call *loop, int status) {
     if (loop->started != NULL) { /* chapter 6: started with a Deferred, which is told instead */
         fire_started(loop, status);
