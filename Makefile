@@ -51,7 +51,7 @@ valgrind: programs
 	bash tools/valgrind-programs.sh
 
 bench:
-	bash bench/run.sh
+	bash bench/compare.sh
 
 compile-commands:
 	@command -v bear >/dev/null || { echo "compile-commands needs bear (apt-get install bear)"; exit 1; }

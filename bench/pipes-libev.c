@@ -19,6 +19,13 @@ int main(int argc, char **argv) {
         io[i].data = (void *)(intptr_t)i;
         ev_io_start(loop, &io[i]);
     }
+    double t0 = bench_now();
+    for (long i = 0; i < pipes_n; i++)
+        ev_io_stop(loop, &io[i]);
+    for (long i = 0; i < pipes_n; i++)
+        ev_io_start(loop, &io[i]);
+    ev_run(loop, EVRUN_NOWAIT);
+    pipes_setup_us = (bench_now() - t0) * 1e6;
     pipes_start();
     ev_run(loop, 0);
     pipes_report("libev");

@@ -3,8 +3,10 @@
  * N socket pairs; pair i's read end is watched for reading. A bytes are written to A pairs spread evenly
  * over the N, and each read callback reads its byte and, while any of the W writes remain, writes one
  * byte to the next pair (i+1 mod N). The run ends when every byte written has been read: A + W events.
- * Only that part is timed (not making the pairs or registering them).
- * Each program prints: pipes LIBRARY N A W seconds us_per_event */
+ * Only that part is timed (not making the pairs or registering them). Apart, before it, each program
+ * times what libevent's bench times too: removing every watch and adding it back, then one turn of the
+ * loop that does not wait (so a loop that batches changes has made them): pipes_setup_us.
+ * Each program prints: pipes LIBRARY N A W seconds us_per_event setup_us */
 #ifndef PIPES_H
 #define PIPES_H
 
@@ -18,6 +20,7 @@ static int *pipes_fd;                 /* pair i: read end pipes_fd[2i], write en
 static long pipes_count, pipes_fired; /* bytes read, bytes written */
 static long pipes_left;               /* writes still to do */
 static double pipes_t0, pipes_t1;
+static double pipes_setup_us = -1; /* set by the program: -1 if not measured */
 
 static inline int pipes_rfd(long i) { return pipes_fd[2 * i]; }
 
@@ -74,7 +77,8 @@ static inline void pipes_report(const char *library) {
     if (pipes_count != events)
         BENCH_DIE("%s: read %ld bytes of %ld", library, pipes_count, events);
     double s = pipes_t1 - pipes_t0;
-    printf("pipes %s %ld %ld %ld %.4f %.3f\n", library, pipes_n, pipes_active, pipes_writes, s, s * 1e6 / (double)events);
+    printf("pipes %s %ld %ld %ld %.4f %.3f %.1f\n", library, pipes_n, pipes_active, pipes_writes, s,
+           s * 1e6 / (double)events, pipes_setup_us);
 }
 
 #endif

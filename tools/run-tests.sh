@@ -200,10 +200,36 @@ build_support() {
         fail "build tests/support/badpeer" "$(cat "$LOGS/build-support.log")"
 }
 
+# >> backends
+# From chapter 7 on a snapshot has several backends (code/chNN/backend.h): every library test runs on
+# each (REACTOR_BACKEND=NAME), and a build without epoll (NO_EPOLL=1, what macOS and the BSDs get) is
+# made and runs the backend tests of chapter 7 on.
+has_backends() { [ -f "code/$1/backend.h" ]; }
+
+# backends_of SNAPSHOT BUILD-FOLDER: the backends that build has ("-" for a snapshot without backends).
+backends_of() {
+    if ! has_backends "$1"; then echo -; return; fi
+    local list="select poll"
+    [ -f "code/$1/$2/backend_epoll.o" ] && list="$list epoll"
+    echo "$list"
+}
+
+# build_no_epoll SNAPSHOT: the build without epoll, into BUILD-noepoll.
+build_no_epoll() {
+    local ch=$1 log="$LOGS/build-$1-noepoll.log"
+    if make -C "code/$ch" CC="$CC" SANITIZE="$SANITIZE" NO_EPOLL=1 BUILD="$BUILD-noepoll" >"$log" 2>&1; then
+        pass "build code/$ch with $CC and NO_EPOLL=1"
+    else
+        fail "build code/$ch with $CC and NO_EPOLL=1" "$(grep -m 10 -E 'error|Error' "$log")"
+    fi
+}
+# << backends
+
 # build_snapshots SNAPSHOT...: every build the tests need, plus a plain clang build (for its warnings).
 build_snapshots() {
     local ch variant cc build suffix
     for ch in "$@"; do
+        has_backends "$ch" && unit build_no_epoll "$ch"
         for variant in "${variants[@]}"; do
             read -r cc build suffix <<<"$variant"
             if [ "$suffix" = - ]; then
@@ -245,10 +271,11 @@ applies_to() {
     return 0
 }
 
-# library_test TEST_FILE SNAPSHOT COMPILER BUILD-FOLDER LABEL-SUFFIX: compiles one library test against
-# one build of a snapshot, and runs it.
+# library_test TEST_FILE SNAPSHOT COMPILER BUILD-FOLDER LABEL-SUFFIX [BACKEND...]: compiles one library
+# test against one build of a snapshot, and runs it (once on each backend named, if any).
 library_test() {
-    local test_file=$1 snap=$2 cc=$3 build=$4 suffix=$5 ch base exe log label cflags
+    local test_file=$1 snap=$2 cc=$3 build=$4 suffix=$5 ch base exe log label cflags backend
+    shift 5
     ch=${test_file#tests/}; ch=${ch%%/*}
     base=$(basename "$test_file" .c)
     label="$ch/lib/$base @$snap"
@@ -264,13 +291,19 @@ library_test() {
         fail "$label: does not compile" "$(head -n 15 "$log")"
         return
     fi
-    run_tap "$label" "$log" "$exe"
+    if [ $# -eq 0 ] || [ "$1" = - ]; then
+        run_tap "$label" "$log" "$exe"
+        return
+    fi
+    for backend in "$@"; do
+        run_tap "$label on $backend" "$exe-$backend.log" env REACTOR_BACKEND="$backend" "$exe"
+    done
 }
 
 # Library tests of chapter NN run against snapshot NN and every later one (see applies_to), on every
 # build variant. With arguments, only against those snapshots.
 run_library_tests() {
-    local test_file snap variant cc build suffix status
+    local test_file snap variant cc build suffix status tch
     local -a against=("${snapshots[@]}")
     [ $# -eq 0 ] || against=("$@")
     for test_file in tests/ch[0-9][0-9]/lib/test_*.c; do
@@ -285,8 +318,13 @@ run_library_tests() {
             [ $status -eq 0 ] || continue
             for variant in "${variants[@]}"; do
                 read -r cc build suffix <<<"$variant"
-                unit library_test "$test_file" "$snap" "$cc" "$build" "$suffix"
+                # shellcheck disable=SC2046
+                unit library_test "$test_file" "$snap" "$cc" "$build" "$suffix" $(backends_of "$snap" "$build")
             done
+            tch=${test_file#tests/}; tch=${tch%%/*}
+            if has_backends "$snap" && [ "$(chapter_number "$tch")" -ge 7 ]; then
+                unit library_test "$test_file" "$snap" "$CC" "$BUILD-noepoll" "NO_EPOLL=1"
+            fi
         done
     done
 }
