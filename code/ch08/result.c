@@ -5,7 +5,9 @@
 #include "result.h"
 
 #include "address.h"
+#include "line_receiver.h"
 #include "looping_call.h"
+#include "netstring.h"
 #include "reactor.h"
 
 #include <stdio.h>
@@ -34,6 +36,12 @@ static const struct result_name names[] = {
     NAMED(DELAYED_CALL_ERR_ALREADY_CANCELLED, "the delayed call has already been cancelled"),
     NAMED(LOOPING_CALL_ERR_RUNNING, "the looping call is already running"),
     NAMED(LOOPING_CALL_ERR_NOT_RUNNING, "the looping call is not running"),
+    NAMED(LINE_RECEIVER_ERR_DELIMITER, "a line delimiter must be 1 to 16 bytes"),
+    NAMED(LINE_RECEIVER_ERR_LINE_TOO_LONG, "the peer sent a line longer than the maximum"),
+    NAMED(NETSTRING_ERR_LENGTH, "malformed netstring: the length is not digits (without leading zeros) then ':'"),
+    NAMED(NETSTRING_ERR_TOO_LONG, "netstring longer than the maximum"),
+    NAMED(NETSTRING_ERR_COMMA, "malformed netstring: no ',' after the bytes"),
+    NAMED(NETSTRING_ERR_NO_MEMORY, "no memory for a netstring's bytes"),
 };
 
 const struct result_name *result_names(size_t *count) {

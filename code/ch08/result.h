@@ -23,6 +23,8 @@ enum {
     RESULT_ADDRESS_LAST = -10399,
     RESULT_DEFERRED_FIRST = -10401,    /* chapter 6: deferreds and failures */
     RESULT_DEFERRED_LAST = -10499,
+    RESULT_LINE_NETSTRING_FIRST = -10601, /* chapter 8: line_receiver.h, netstring.h, reconnecting_factory.h */
+    RESULT_LINE_NETSTRING_LAST = -10699,
 };
 /* << ranges */
 
