@@ -28,6 +28,9 @@ struct transport {
     bool disconnecting; /* lose_connection: close once the queue is empty */
     bool aborting;      /* abort_connection: close now, on the next turn at the latest */
     bool closed;        /* connection_lost is being delivered */
+    bool write_closing; /* lose_write_connection: shut down our sending side once the queue is empty */
+    bool write_closed;  /* ... done: the peer has had our FIN */
+    bool read_closed;   /* the peer finished writing, and the protocol went on (read_connection_lost) */
     int failed;         /* the error a send met (-EPIPE, ...): connection_lost is on its way; or 0 */
     struct delayed_call *abort_call; /* the call that delivers an abort, while pending */
     struct sockaddr_in peer, host;
@@ -40,7 +43,8 @@ struct transport {
  * queued, a clean close to finish, or a send error to report. A connected socket is writable nearly
  * all the time, so a writer with nothing to write would wake the loop on every turn for nothing. */
 static void update_writer(struct transport *t) {
-    bool want = !t->aborting && (t->end > t->start || t->disconnecting || t->failed != 0);
+    bool want = !t->aborting && (t->end > t->start || t->disconnecting || t->failed != 0 ||
+                                 (t->write_closing && !t->write_closed));
     if (want && !t->writing)
         reactor_add_writer(t->reactor, &t->descriptor); /* cannot fail: the fd is already registered */
     else if (!want && t->writing)
@@ -91,7 +95,7 @@ static ssize_t send_some(int fd, const char *bytes, size_t len) {
 }
 
 int transport_write(struct transport *t, const void *bytes, size_t len) {
-    if (t->disconnecting || t->aborting || t->closed || t->failed != 0)
+    if (t->disconnecting || t->aborting || t->closed || t->failed != 0 || t->write_closing)
         return REACTOR_ERR_DISCONNECTING;
     const char *rest = bytes;
     if (t->end == t->start) { /* nothing queued ahead of these bytes: offer them to the kernel now */
@@ -136,6 +140,13 @@ static int transport_do_write(struct descriptor *d) {
     t->start = t->end = t->capacity = 0;
     if (t->disconnecting)
         return REACTOR_CONNECTION_DONE;
+    if (t->write_closing && !t->write_closed) { /* chapter 8: half-close our side, go on reading */
+        if (shutdown(d->fd, SHUT_WR) != 0)
+            return -errno;
+        t->write_closed = true;
+        if (t->read_closed)
+            return REACTOR_CONNECTION_DONE; /* both sides are done */
+    }
     update_writer(t);
     return 0;
 }
@@ -156,7 +167,10 @@ static int transport_do_read(struct descriptor *d) {
         /* The peer finished writing, and the protocol wants to go on: stop reading (the socket would
          * stay readable, at its end, forever) and tell it. */
         reactor_remove_reader(t->reactor, d);
+        t->read_closed = true;
         t->protocol->ops->read_connection_lost(t->protocol);
+        if (t->write_closed && !t->aborting && t->failed == 0)
+            return REACTOR_CONNECTION_DONE; /* our side was already shut down: both are done */
         return t->aborting ? REACTOR_ERR_CONNECTION_ABORTED : t->failed;
     }
     if (n == 0)
@@ -231,6 +245,15 @@ void transport_lose_connection(struct transport *t) {
     reactor_remove_reader(t->reactor, &t->descriptor); /* stop reading, as Twisted does */
     update_writer(t); /* do_write returns the clean end once the queue is empty */
 }
+
+/* >> lose-write */
+void transport_lose_write_connection(struct transport *t) {
+    if (t->disconnecting || t->aborting || t->closed || t->write_closing)
+        return;
+    t->write_closing = true;
+    update_writer(t); /* do_write shuts our side down once the queue is empty */
+}
+/* << lose-write */
 
 /* The delayed call that delivers an abort on the next turn, whether or not the socket is ready. */
 static int deliver_abort(void *arg) {

@@ -22,8 +22,9 @@
  * protocol such as poetry's, where the reply ends at the close, a clean close would say "complete".
  *
  * Half-close is opt-in: a protocol with read_connection_lost (protocol.h) hears that the peer has
- * finished writing and goes on. Known limit, until chapter 8 builds on it: while such a transport has
- * nothing to write it is not registered with the reactor (its socket would be readable forever), so
+ * finished writing and goes on; with transport_lose_write_connection (chapter 8) it finishes its own
+ * writing and goes on reading. Known limit: while a transport whose peer has finished writing has
+ * nothing to write, it is not registered with the reactor (its socket would be readable forever), so
  * a shutdown in that moment does not reach it. */
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
@@ -51,6 +52,13 @@ int transport_write(struct transport *t, const void *bytes, size_t len);
  * does: bytes that arrive afterwards are dropped, not given to data_received. Calling it again, or
  * after an abort, does nothing. Never calls the protocol from inside. */
 void transport_lose_connection(struct transport *t);
+
+/* Half-closes the connection (Twisted's loseWriteConnection): once everything queued has been sent,
+ * shuts down our sending side (the peer reads its end) and goes on reading. Writes afterwards are
+ * refused with REACTOR_ERR_DISCONNECTING. The connection ends when the peer closes (connection_lost
+ * with REACTOR_CONNECTION_DONE), or at once if the peer had already finished writing and the protocol
+ * went on (read_connection_lost). After lose or abort, or called again, it does nothing. */
+void transport_lose_write_connection(struct transport *t);
 
 /* Closes the connection now: drops the queue and resets the connection (the peer sees
  * ECONNRESET, not a clean end). connection_lost gets REACTOR_ERR_CONNECTION_ABORTED, on a later turn
