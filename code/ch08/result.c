@@ -9,6 +9,7 @@
 #include "looping_call.h"
 #include "netstring.h"
 #include "reactor.h"
+#include "reconnecting_factory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,9 @@ static const struct result_name names[] = {
     NAMED(NETSTRING_ERR_TOO_LONG, "netstring longer than the maximum"),
     NAMED(NETSTRING_ERR_COMMA, "malformed netstring: no ',' after the bytes"),
     NAMED(NETSTRING_ERR_NO_MEMORY, "no memory for a netstring's bytes"),
+    NAMED(RECONNECTING_FACTORY_ERR_STOPPED, "the reconnecting factory has stopped trying"),
+    NAMED(RECONNECTING_FACTORY_ERR_MAX_RETRIES, "the reconnecting factory has made its maximum number of retries"),
+    NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
 };
 
 const struct result_name *result_names(size_t *count) {
