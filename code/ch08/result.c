@@ -10,6 +10,7 @@
 #include "netstring.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
+#include "transforms.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,8 @@ static const struct result_name names[] = {
     NAMED(NETSTRING_ERR_NO_MEMORY, "no memory for a netstring's bytes"),
     NAMED(RECONNECTING_FACTORY_ERR_STOPPED, "the reconnecting factory has stopped trying"),
     NAMED(RECONNECTING_FACTORY_ERR_MAX_RETRIES, "the reconnecting factory has made its maximum number of retries"),
+    NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
+    NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
 };
 
