@@ -7,6 +7,7 @@ set -u
 
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
           chromium epubcheck                              # make test: the book in a browser, the EPUB checked
+          python3-twisted                                 # chapter 8: the interop tests against Twisted
           libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
 
 # --list: the packages, one a line (tools/run-tests.sh reads them: under CI=true a test skipped because
