@@ -21,6 +21,7 @@ if ! start_process shout "$SERVER"; then
         "hint: the starter's main already listened and printed the port; keep it"
     done_testing
 fi
+port=$shout_PORT
 
 cat >"$WORK/client.py" <<'PY'
 import socket, sys, time
@@ -42,11 +43,12 @@ except ConnectionResetError:
 sys.stdout.write(repr(out)[2:-1] + "|" + end)
 PY
 
-# talk WHAT EXPECTED HINT PIECE...: sends the pieces (Python escapes allowed), compares "REPLY|END"
+# talk WHAT EXPECTED HINT PIECE...: sends the pieces (Python escapes allowed) to $port, compares
+# "REPLY|END"
 talk() {
     local what=$1 expected=$2 hint=$3 got
     shift 3
-    got=$(run_with_timeout 20 "$PY" "$WORK/client.py" "$shout_PORT" "$@" 2>&1)
+    got=$(run_with_timeout 20 "$PY" "$WORK/client.py" "$port" "$@" 2>&1)
     if [ "$got" = "$expected" ]; then ok "$what"; else not_ok "$what" "sent: $*" "got:  $got" "want: $expected" "hint: $hint"; fi
 }
 
@@ -67,7 +69,8 @@ talk "81 bytes with no CRLF at all: the same" 'line too long\r\n|closed' \
     "the receiver calls the hook itself once the buffer can no longer hold a line that fits" "$long81"'bbbb'
 kill "$shout_PID" 2>/dev/null
 
-if start_process shout "$SERVER" --max-line 5; then
+if start_process shout5 "$SERVER" --max-line 5; then
+    port=$shout5_PORT
     talk "--max-line 5: five bytes pass, six do not" 'ABCDE\r\nline too long\r\n|closed' \
         "max_line holds the option's value" 'abcde\r\nabcdef\r\n'
 else
