@@ -63,6 +63,7 @@ build() {
 start_server() {
     local server=$1 poem=$2 out="$tmp/server${#pids[@]}.out" line tries=0
     echo "\$ $server --port 0 --delay $DELAY --num-bytes $NUM_BYTES $poem &"
+    rm -f "$out" "$out.err" # a new server's own file: never read an earlier server's port
     "$server" --port 0 --delay "$DELAY" --num-bytes "$NUM_BYTES" "$poem" >"$out" 2>"$out.err" &
     pids+=($!)
     while [ $tries -lt 100 ]; do
