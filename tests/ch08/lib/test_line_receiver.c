@@ -17,7 +17,7 @@ struct recorder {
     struct line_receiver lr;
     char log[1 << 16];
     size_t used;
-    char last; /* the kind of the last entry */
+    char last;         /* the kind of the last entry */
     size_t raw_wanted; /* "RAW n" switches to raw mode for n bytes */
     bool custom_exceeded;
 };
@@ -72,8 +72,7 @@ static void on_exceeded(struct line_receiver *lr, const char *bytes, size_t len)
     log_entry((struct recorder *)lr, 'X', bytes, len);
 }
 
-static const struct line_receiver_ops recorder_ops = {
-    .line_received = on_line, .raw_data_received = on_raw};
+static const struct line_receiver_ops recorder_ops = {.line_received = on_line, .raw_data_received = on_raw};
 static const struct line_receiver_ops custom_ops = {
     .line_received = on_line, .raw_data_received = on_raw, .line_length_exceeded = on_exceeded};
 
@@ -161,7 +160,8 @@ START_TEST(crlf_split_across_reads) {
 END_TEST
 
 START_TEST(multi_byte_delimiter) {
-    check_every_split("one<END>two<E<END>thr<ENDx<END><END>", "<END>", 0, false, "L[one]L[two<E]L[thr<ENDx]L[]");
+    check_every_split("one<END>two<E<END>thr<ENDx<END><END>", "<END>", 0, false,
+                      "L[one]L[two<E]L[thr<ENDx]L[]");
     check_every_split("aaa\r\nbbbaabcc", "aab", 0, false, "L[aaa\r\nbbb]");
 }
 END_TEST
@@ -169,7 +169,8 @@ END_TEST
 START_TEST(delimiter_rules) {
     struct recorder *r = recorder_new(false);
     ck_assert_int_eq(line_receiver_set_delimiter(&r->lr, "", 0), LINE_RECEIVER_ERR_DELIMITER);
-    ck_assert_int_eq(line_receiver_set_delimiter(&r->lr, "12345678901234567", 17), LINE_RECEIVER_ERR_DELIMITER);
+    ck_assert_int_eq(line_receiver_set_delimiter(&r->lr, "12345678901234567", 17),
+                     LINE_RECEIVER_ERR_DELIMITER);
     feed(r, "x\r\n", 3); /* still the default */
     ck_assert_str_eq(r->log, "L[x]");
     ck_assert_int_eq(line_receiver_set_delimiter(&r->lr, "\0", 1), 0); /* any byte, NUL too */

@@ -40,7 +40,8 @@ static void on_broken(struct netstring_receiver *nr, int reason) {
 }
 
 static const struct netstring_receiver_ops default_ops = {.string_received = on_string};
-static const struct netstring_receiver_ops custom_ops = {.string_received = on_string, .broken_peer = on_broken};
+static const struct netstring_receiver_ops custom_ops = {.string_received = on_string,
+                                                         .broken_peer = on_broken};
 
 static struct recorder *recorder_new(const struct netstring_receiver_ops *ops) {
     struct recorder *r = calloc(1, sizeof *r);
@@ -95,7 +96,8 @@ static void check_every_split(const char *stream, size_t len, size_t max_length,
     free(all);
 }
 
-#define EVERY_SPLIT(stream, max, expected, broken) check_every_split(stream, sizeof stream - 1, max, expected, broken)
+#define EVERY_SPLIT(stream, max, expected, broken)                                                           \
+    check_every_split(stream, sizeof stream - 1, max, expected, broken)
 
 START_TEST(one_netstring) {
     struct recorder *r = recorder_new(&default_ops);

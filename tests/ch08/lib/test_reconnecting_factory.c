@@ -18,7 +18,7 @@
 #include <string.h>
 
 static struct task_clock *clock_;
-static int connects;      /* calls of the fake connect */
+static int connects; /* calls of the fake connect */
 static double connected_at[64];
 static int connect_result; /* what the fake connect returns */
 
@@ -45,9 +45,9 @@ static void user_lost_hook(struct factory *f, struct connector *c, int reason) {
     (void)f, (void)c, (void)reason;
     user_lost++;
 }
-static const struct factory_ops user_ops = {
-    .build_protocol = no_protocol, .client_connection_failed = user_failed_hook,
-    .client_connection_lost = user_lost_hook};
+static const struct factory_ops user_ops = {.build_protocol = no_protocol,
+                                            .client_connection_failed = user_failed_hook,
+                                            .client_connection_lost = user_lost_hook};
 
 static struct reconnecting_factory rf;
 
@@ -90,7 +90,8 @@ START_TEST(delays_grow_by_e_up_to_the_maximum) {
         fail_attempt(-ECONNREFUSED);
         ck_assert_int_eq(user_failed, i + 1); /* the owner's hook is told too */
         want = fmin(want * exp(1.0), 3600.0);
-        ck_assert_msg(fabs(rf.delay - want) < 1e-9 * want, "retry %d: delay %g, want %g", i + 1, rf.delay, want);
+        ck_assert_msg(fabs(rf.delay - want) < 1e-9 * want, "retry %d: delay %g, want %g", i + 1, rf.delay,
+                      want);
         double start = task_clock_seconds(clock_);
         task_clock_advance(clock_, want * (1 - 1e-9));
         ck_assert_int_eq(connects, i); /* not yet */
@@ -145,7 +146,8 @@ START_TEST(seeded_jitter_is_reproducible_and_near_the_delay) {
             fail_attempt(-ECONNREFUSED);
             double mean = before * rf.factor;
             double ratio = rf.delay / mean;
-            ck_assert_msg(ratio > 1 - 7 * rf.jitter && ratio < 1 + 7 * rf.jitter, "draw %d: ratio %g", i, ratio);
+            ck_assert_msg(ratio > 1 - 7 * rf.jitter && ratio < 1 + 7 * rf.jitter, "draw %d: ratio %g", i,
+                          ratio);
             if (fabs(ratio - 1) > 1e-9)
                 jittered = true;
             if (run == 0) {
@@ -255,7 +257,8 @@ static void free_lost(struct protocol *p, int reason) {
     (void)reason;
     free(p);
 }
-static const struct protocol_ops server_protocol_ops = {.connection_made = server_made, .connection_lost = free_lost};
+static const struct protocol_ops server_protocol_ops = {.connection_made = server_made,
+                                                        .connection_lost = free_lost};
 static struct protocol *server_build(struct factory *f, const struct sockaddr_in *addr) {
     (void)f, (void)addr;
     struct protocol *p = calloc(1, sizeof *p);
@@ -271,7 +274,8 @@ static void client_made(struct protocol *p, struct transport *t) {
     if (++client_connections == 3)
         reactor_stop(reactor); /* this connection is lost to the shutdown */
 }
-static const struct protocol_ops client_protocol_ops = {.connection_made = client_made, .connection_lost = free_lost};
+static const struct protocol_ops client_protocol_ops = {.connection_made = client_made,
+                                                        .connection_lost = free_lost};
 static struct protocol *client_build(struct factory *f, const struct sockaddr_in *addr) {
     (void)f, (void)addr;
     struct protocol *p = calloc(1, sizeof *p);
