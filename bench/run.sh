@@ -4,7 +4,9 @@
 # bench/results/latest-raw.txt. With gnuplot installed it also draws bench/results/latest.svg.
 # A library that is not installed is skipped with a message. `make bench` at the top runs this.
 #
-# Settings (environment): REPS (3), TIMERS (1000000), PIPES ("100 400 5000"), ACTIVE (10), WRITES (300000).
+# Settings (environment): REPS (3), TIMERS (1000000), PIPES ("100 400 5000"), ACTIVE (10), WRITES (300000);
+# for the deferred workload DREPS (5), DEFERREDS (1000000), CHAIN (100000). Its medians also go to
+# bench/results/latest.tsv in DESIGN.md's results format (workload params loop metric value unit).
 set -u
 cd "$(dirname "$0")"
 
@@ -61,6 +63,40 @@ for n in $PIPES; do
   echo "bench: pipes, $n pairs, $ACTIVE active, $WRITES writes, $REPS runs each" >&2
   run pipes --pipes "$n" --active "$ACTIVE" --writes "$WRITES"
 done
+
+# deferred: our Deferreds (the newest snapshot that has them) and Twisted's, interleaved.
+DREPS=${DREPS:-5}
+DEFERREDS=${DEFERREDS:-1000000}
+CHAIN=${CHAIN:-100000}
+draw=results/deferred-raw.tsv
+: >"$draw"
+have_twisted=no
+/usr/bin/python3 -c 'import twisted.internet.defer' 2>/dev/null && have_twisted=yes
+[ $have_twisted = yes ] || echo "bench: skipping deferred-twisted: no Twisted (apt-get install python3-twisted)" >&2
+if [ -x build/deferred-reactor ]; then
+  echo "bench: deferred, $DEFERREDS Deferreds with 3 pairs and a chain of $CHAIN, $DREPS runs each" >&2
+  for ((r = 1; r <= DREPS; r++)); do
+    build/deferred-reactor --count "$DEFERREDS" --chain "$CHAIN" >>"$draw" || echo "bench: deferred-reactor failed (run $r)" >&2
+    if [ $have_twisted = yes ]; then
+      /usr/bin/python3 deferred-twisted.py --count "$DEFERREDS" --chain "$CHAIN" >>"$draw" ||
+        echo "bench: deferred-twisted failed (run $r)" >&2
+    fi
+  done
+else
+  echo "bench: skipping deferred-reactor: not built (no snapshot with deferred.h)" >&2
+fi
+{
+  printf 'workload\tparams\tloop\tmetric\tvalue\tunit\n'
+  awk -F'\t' '
+    function median(s,   a, k, t, i, j) {
+      k = split(s, a, " ")
+      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    { key = $1 "\t" $2 "\t" $3 "\t" $4; if (!(key in v)) { order[++n] = key; unit[key] = $6 } v[key] = v[key] " " $5 }
+    END { for (i = 1; i <= n; i++) printf "%s\t%s\t%s\n", order[i], median(v[order[i]]), unit[order[i]] }' "$draw"
+} >results/latest.tsv
+deferred_dir=$(ls -d ../code/ch[0-9][0-9]/deferred.h 2>/dev/null | sort | tail -n 1 | xargs -r dirname)
 
 version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
@@ -131,6 +167,33 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
       }
       print ""
     }' "$raw"
+  awk -F'\t' -v dir="${deferred_dir#../}" -v reps="$DREPS" '
+    NR > 1 && $1 == "deferred" {
+      split($2, p, ","); w = p[1]
+      v[w, $3, $4] = $5; seen[$3] = 1
+      if (w == "fire") fire_n = substr(p[2], 3); else chain_n = substr(p[2], 3)
+    }
+    END {
+      if (!seen["reactor"] && !seen["twisted"]) exit
+      print "## Deferreds: firing, and chains of Deferreds returning Deferreds\n"
+      printf "Ours: %s. `fire`: %s Deferreds, each with three callback pairs, fired and freed.\n", dir, fire_n
+      printf "`chain`: a chain of %s Deferreds, each one'"'"'s callback returning the next, unfired; all made,\n", chain_n
+      print "then fired in turn. Nanoseconds per callback run; bytes per Deferred with three pairs, as requested"
+      printf "from malloc (counted by wrapping it) and as malloc gave (malloc_usable_size); Twisted'"'"'s from tracemalloc. Median of %s runs.\n\n", reps
+      print "| loop | fire ns/callback | chain ns/callback | bytes per Deferred | usable bytes |"
+      print "|---|---:|---:|---:|---:|"
+      split("reactor twisted", L, " ")
+      for (i = 1; i <= 2; i++) {
+        l = L[i]
+        if (!seen[l]) { printf "| %s | skipped | | | |\n", l; continue }
+        printf "| %s | %s | %s | %s | %s |\n", l, v["fire", l, "ns_per_callback"], v["chain", l, "ns_per_callback"],
+               v["fire", l, "bytes_per_deferred"], ((("fire", l, "usable_bytes_per_deferred") in v) ? v["fire", l, "usable_bytes_per_deferred"] : "—")
+      }
+      if (seen["reactor"] && seen["twisted"] && v["fire", "reactor", "ns_per_callback"] > 0)
+        printf "\nTwisted / ours, per callback: fire %.0f×, chain %.0f×.\n", v["fire", "twisted", "ns_per_callback"] / v["fire", "reactor", "ns_per_callback"],
+               v["chain", "twisted", "ns_per_callback"] / v["chain", "reactor", "ns_per_callback"]
+      print ""
+    }' results/latest.tsv
 } >results/latest.md
 
 cat results/latest.md

@@ -5,7 +5,8 @@
 # build code/chNN, start three slow poetry servers on ports the kernel picks, each with a different poem,
 # and run the chapter's client against all three, so you watch its progress lines on stderr (the poems
 # go to stdout). A chapter whose point is something else adds its own demo_chNN (chapter 5's: one
-# server on the reactor serving three clients at once, beside chapter 1's server, one at a time). The
+# server on the reactor serving three clients at once, beside chapter 1's server, one at a time;
+# chapter 6's: the same run, then each poem's chain with a transform that sometimes fails). The
 # servers are stopped when the demo ends, however it ends.
 #
 #   tools/demo.sh --client NN   prints only the name of chapter NN's client (other tools use it)
@@ -138,6 +139,35 @@ demo_ch05() {
     echo "demo: three clients of one server: ${reactor_took:-?} on the reactor (its progress lines interleave:"
     echo "      every client is served at once), ${one_took:-?} one at a time (the clients take turns, and the"
     echo "      last waits for the two before it)."
+}
+
+# Chapter 6: the client on Deferreds. First chapter 5's run, which looks the same (only who decides
+# what happens to a poem has changed); then, against the same three servers, each poem's chain with a
+# transform that fails half the time (--seed makes it repeatable): its errback falls back to the
+# original poem.
+demo_ch06() {
+    DELAY=${DELAY:-0.1}
+    NUM_BYTES=${NUM_BYTES:-20}
+    build "$dir" slowpoetry "$client"
+    local bin=$dir/build poem ports=() status=0
+    for poem in "${POEMS[@]}"; do
+        start_server "$bin/slowpoetry" "$poem"
+        ports+=("$PORT")
+    done
+    echo
+    echo "== A Deferred per poem: the same output as chapter 5's"
+    echo "\$ $bin/$client ${ports[*]} >/dev/null"
+    "$bin/$client" "${ports[@]}" >/dev/null || status=$?
+    [ $status -eq 0 ] || { echo "demo: $client exited with status $status" >&2; return $status; }
+    echo
+    echo "== Each chain with a transform that fails half the time; the errback keeps the original poem"
+    echo "\$ $bin/$client --transform cummingsify --fail-rate 0.5 --seed 3 ${ports[*]}"
+    echo "(the poems go to stdout, lowercased where the transform worked; the progress lines to stderr)"
+    echo
+    "$bin/$client" --transform cummingsify --fail-rate 0.5 --seed 3 "${ports[@]}" || status=$?
+    echo
+    echo "demo: $client exited with status $status; stopping the servers."
+    return $status
 }
 
 # Chapter 8: protocols on protocols. The transformation server reads one netstring request and answers

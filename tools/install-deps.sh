@@ -7,8 +7,8 @@ set -u
 
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
           chromium epubcheck                              # make test: the book in a browser, the EPUB checked
-          python3-twisted                                 # chapter 8: the interop tests against Twisted
-          libevent-dev libev-dev libuv1-dev gnuplot-nox) # the last four: bench/ (make bench)
+          libevent-dev libev-dev libuv1-dev gnuplot-nox   # bench/ (make bench)
+          python3-twisted) # chapters 6 and 8: checked against real Twisted; bench/ too
 
 # --list: the packages, one a line (tools/run-tests.sh reads them: under CI=true a test skipped because
 # it "needs" one of them is a failure).

@@ -1,6 +1,7 @@
 # make demo CH=NN (tools/demo.sh): the default recipe runs the chapter's client against three servers;
 # chapter 5's recipe shows one reactor server serving three clients at once beside chapter 1's server,
-# one at a time. Run at a fast pace; plain pass only (the demo builds the plain snapshots).
+# one at a time; chapter 6's runs its client, then with a transform that sometimes fails. Run at a fast
+# pace; plain pass only (the demo builds the plain snapshots).
 . "$ROOT/tests/support/lib.sh"
 
 if [ "${SANITIZE:-0}" = 1 ] || [[ ${BIN:-} == *build-san* ]]; then
@@ -40,6 +41,17 @@ if [ -d code/ch05 ]; then
             "status $status" "$(show "$WORK/ch05.out")"
     fi
 fi
+if [ -d code/ch06 ]; then
+    DELAY=0.02 NUM_BYTES=400 run_with_timeout 60 bash tools/demo.sh 06 >"$WORK/ch06.out" 2>&1
+    status=$?
+    # --seed 3: the first transform drawn fails, whichever poem comes first, so one falls back.
+    if [ $status -eq 0 ] && [ "$(grep -c '^Got 3 poems in' "$WORK/ch06.out")" -eq 2 ] &&
+        grep -q '^Task [123]: cummingsify failed; using the original poem$' "$WORK/ch06.out" &&
+        grep -q 'exited with status 0; stopping the servers' "$WORK/ch06.out"; then
+        ok "make demo CH=06: the Deferred client, then each chain with a transform that falls back"
+    else
+        not_ok "make demo CH=06: the Deferred client, then each chain with a transform that falls back" \
+            "status $status" "$(show "$WORK/ch06.out")"
 if [ -d code/ch08 ]; then
     run_with_timeout 60 bash tools/demo.sh 08 >"$WORK/ch08.out" 2>&1
     status=$?

@@ -19,6 +19,7 @@ static int range_of(const char *name, int *first, int *last) {
         {"DELAYED_CALL_ERR_", RESULT_SCHEDULER_FIRST, RESULT_SCHEDULER_LAST},
         {"LOOPING_CALL_ERR_", RESULT_LOOPING_CALL_FIRST, RESULT_LOOPING_CALL_LAST},
         {"ADDRESS_ERR_", RESULT_ADDRESS_FIRST, RESULT_ADDRESS_LAST},
+        {"DEFERRED_ERR_", RESULT_DEFERRED_FIRST, RESULT_DEFERRED_LAST},
         /* Chapter 8's modules share the line/netstring range (numbers: earlier result.h lack its name). */
         {"LINE_RECEIVER_ERR_", -10601, -10699},
         {"NETSTRING_ERR_", -10601, -10699},
