@@ -10,6 +10,7 @@
 #ifndef LOOPING_CALL_H
 #define LOOPING_CALL_H
 
+#include "deferred.h"
 #include "scheduler.h"
 
 #include <stdbool.h>
@@ -65,6 +66,30 @@ int looping_call_stop(struct looping_call *loop);
 /* True between a successful start and the end of the loop. */
 bool looping_call_running(const struct looping_call *loop);
 /* << api */
+
+/* >> deferred-api */
+/* Chapter 6. Twisted's LoopingCall.start: starts as looping_call_start does, and stores in *out a
+ * Deferred (the caller's reference) that fires with an empty value when the loop is stopped, or
+ * errbacks with the function's failure when it fails. The done callback is not told. Same returns as
+ * looping_call_start; on an error *out is NULL. Restart after the end makes a new Deferred; a run
+ * stopped and started again from inside the function never fires its Deferred (as in Twisted, where
+ * start replaces it), and the loop drops its reference to it. */
+int looping_call_start_deferred(struct looping_call *loop, double interval, bool now, struct deferred **out);
+
+/* A function that may return a Deferred: a value (freed) means go on, a failure ends the loop, and a
+ * Deferred (deferred_wait_for; the loop takes that reference) holds the next call back until it fires
+ * — then the next call is the next aligned one (missed intervals are counted, not made up), or the loop
+ * ends if it failed. A start while the loop waits returns LOOPING_CALL_ERR_RUNNING. A stop while the
+ * loop waits tells the end (the start's Deferred, or the done callback) once the wait is over; a stop
+ * from inside the function (of either kind), once the function has returned (as in Twisted). */
+typedef struct deferred_result (*looping_call_deferred_fn)(void *arg, long intervals);
+
+/* Makes a looping call of such a function; otherwise the same as looping_call_new. */
+#define looping_call_new_deferred(scheduler, fn, arg)                                                        \
+    looping_call_new_deferred_named((scheduler), #fn, (fn), (arg))
+struct looping_call *looping_call_new_deferred_named(struct scheduler *scheduler, const char *name,
+                                                     looping_call_deferred_fn fn, void *arg);
+/* << deferred-api */
 
 /* Names the LOOPING_CALL_ERR_* codes, and any other code (wraps result_strerror). */
 const char *looping_call_strerror(int code);

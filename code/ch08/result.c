@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "address.h"
+#include "deferred.h"
 #include "line_receiver.h"
 #include "looping_call.h"
 #include "netstring.h"
@@ -38,6 +39,13 @@ static const struct result_name names[] = {
     NAMED(DELAYED_CALL_ERR_ALREADY_CANCELLED, "the delayed call has already been cancelled"),
     NAMED(LOOPING_CALL_ERR_RUNNING, "the looping call is already running"),
     NAMED(LOOPING_CALL_ERR_NOT_RUNNING, "the looping call is not running"),
+    /* >> deferred-codes */
+    NAMED(DEFERRED_ERR_ALREADY_CALLED, "the Deferred has already been fired"),
+    NAMED(DEFERRED_ERR_CANCELLED, "the Deferred was cancelled"),
+    NAMED(DEFERRED_ERR_NOT_PAUSED, "unpause of a Deferred that is not paused"),
+    NAMED(DEFERRED_ERR_RETURNED_SELF, "a callback returned the Deferred it was added to"),
+    NAMED(DEFERRED_ERR_NO_FAILURE, "errback with no failure"),
+    /* << deferred-codes */
     NAMED(LINE_RECEIVER_ERR_DELIMITER, "a line delimiter must be 1 to 16 bytes"),
     NAMED(LINE_RECEIVER_ERR_LINE_TOO_LONG, "the peer sent a line longer than the maximum"),
     NAMED(NETSTRING_ERR_LENGTH, "malformed netstring: the length is not digits (without leading zeros) then ':'"),
