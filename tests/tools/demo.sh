@@ -52,6 +52,8 @@ if [ -d code/ch06 ]; then
     else
         not_ok "make demo CH=06: the Deferred client, then each chain with a transform that falls back" \
             "status $status" "$(show "$WORK/ch06.out")"
+    fi
+fi
 if [ -d code/ch08 ]; then
     run_with_timeout 60 bash tools/demo.sh 08 >"$WORK/ch08.out" 2>&1
     status=$?
