@@ -13,6 +13,7 @@
 #   make diffs            build/diffs/chNN.diff and .html: what each chapter changed in the code, summary first
 #   make valgrind         run the chapter programs under valgrind and report leaks
 #   make compile-commands compile_commands.json for your editor (needs bear)
+#   make fuzz TIME=600    run chapter 8's fuzzers, each for TIME seconds (default 60); needs clang
 #   make bench            benchmarks: our reactor vs libevent, libev, libuv, raw epoll (bench/results/latest.md)
 #   make clean
 
@@ -50,6 +51,9 @@ diffs:
 valgrind: programs
 	bash tools/valgrind-programs.sh
 
+fuzz:
+	bash tools/fuzz.sh $(or $(TIME),60)
+
 bench:
 	bash bench/compare.sh
 
@@ -61,4 +65,4 @@ clean:
 	@for dir in $(SNAPSHOTS); do $(MAKE) -s --no-print-directory -C $$dir clean; done
 	rm -rf build
 
-.PHONY: all setup programs test check demo book outputs diffs valgrind bench compile-commands clean
+.PHONY: all setup programs test check demo book outputs diffs valgrind fuzz bench compile-commands clean

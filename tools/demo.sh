@@ -170,6 +170,47 @@ demo_ch06() {
     return $status
 }
 
+# Chapter 8: protocols on protocols. The transformation server reads one netstring request and answers
+# with one netstring; a malformed request is closed without a reply.
+demo_ch08() {
+    build code/ch08 transform-server
+    local poem=poetry/nachtlied.txt out="$tmp/transform.out" tries=0 line
+    echo
+    echo "\$ code/ch08/build/transform-server &"
+    code/ch08/build/transform-server >"$out" 2>"$out.err" &
+    pids+=($!)
+    while [ $tries -lt 100 ]; do
+        line=$(head -n 1 "$out" 2>/dev/null || true)
+        [[ $line == *" on port "*. ]] && break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    echo "$line"
+    PORT=${line##* on port }
+    PORT=${PORT%.}
+    ask() { # ask REQUEST_BYTES: sends them, shows the reply
+        exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+        printf '%s' "$1" >&3
+        echo "reply: $(cat <&3)"
+        exec 3<&-
+    }
+    local body
+    body="cummingsify.$(cat "$poem")"
+    echo
+    echo "== a request: one netstring, LEN:cummingsify.POEM, (LEN = $(printf '%s' "$body" | wc -c) bytes)"
+    ask "$(printf '%s' "$body" | wc -c | tr -d ' '):$body,"
+    echo
+    echo "== a transform that does not exist: the server closes with no reply"
+    ask "12:nope.a poem!,"
+    echo
+    echo "== a malformed netstring (a leading zero): no reply either"
+    ask "05:shout,"
+    echo
+    echo "The server's log (stderr):"
+    sleep 0.2
+    cat "$out.err"
+}
+
 if declare -F "demo_$ch" >/dev/null; then
     "demo_$ch"
 else

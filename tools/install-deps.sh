@@ -8,7 +8,7 @@ set -u
 packages=(build-essential pkg-config check pandoc graphviz clang libclang-rt-14-dev valgrind
           chromium epubcheck                              # make test: the book in a browser, the EPUB checked
           libevent-dev libev-dev libuv1-dev gnuplot-nox   # bench/ (make bench)
-          python3-twisted) # chapter 6: the Deferred simulator is checked against real Twisted; bench/ too
+          python3-twisted) # chapters 6 and 8: checked against real Twisted; bench/ too
 
 # --list: the packages, one a line (tools/run-tests.sh reads them: under CI=true a test skipped because
 # it "needs" one of them is a failure).

@@ -54,4 +54,15 @@ if [ -d code/ch06 ]; then
             "status $status" "$(show "$WORK/ch06.out")"
     fi
 fi
+if [ -d code/ch08 ]; then
+    run_with_timeout 60 bash tools/demo.sh 08 >"$WORK/ch08.out" 2>&1
+    status=$?
+    if [ $status -eq 0 ] && grep -q '^reply: 199:wandrers nachtlied ii' "$WORK/ch08.out" &&
+        [ "$(grep -c '^reply: $' "$WORK/ch08.out")" -eq 2 ]; then
+        ok "make demo CH=08: the transformation server answers one netstring, and closes on two bad ones"
+    else
+        not_ok "make demo CH=08: the transformation server answers one netstring, and closes on two bad ones" \
+            "status $status" "$(show "$WORK/ch08.out")"
+    fi
+fi
 done_testing
