@@ -10,16 +10,17 @@
 #   results/pipes-by-n.svg   cost per event against N, one line per loop (with gnuplot)
 # QUICK=1: a rough table in about a minute (3 repetitions, smaller sizes). Settings: REPS, TIMERS,
 # PIPES ("100 1000 MAX"), ACTIVE (100), WRITES ("1000 100000"), CONNS ("100 1000 MAX"), TCP_MS (1500,
-# the client's measuring time per run), TWISTED=0 to leave Twisted out.
+# the client's measuring time per run), DEFERREDS (1000000) and CHAIN (100000) for chapter 6's Deferreds,
+# TWISTED=0 to leave Twisted out.
 set -u
 cd "$(dirname "$0")"
 
 if [ "${QUICK:-0}" = 1 ]; then
   REPS=${REPS:-3} TIMERS=${TIMERS:-200000} PIPES=${PIPES:-100 1000} WRITES=${WRITES:-1000 20000}
-  CONNS=${CONNS:-100 1000} TCP_MS=${TCP_MS:-300}
+  CONNS=${CONNS:-100 1000} TCP_MS=${TCP_MS:-300} DEFERREDS=${DEFERREDS:-200000} CHAIN=${CHAIN:-20000}
 else
   REPS=${REPS:-5} TIMERS=${TIMERS:-1000000} PIPES=${PIPES:-100 1000 MAX} WRITES=${WRITES:-1000 100000}
-  CONNS=${CONNS:-100 1000 MAX} TCP_MS=${TCP_MS:-1500}
+  CONNS=${CONNS:-100 1000 MAX} TCP_MS=${TCP_MS:-1500} DEFERREDS=${DEFERREDS:-1000000} CHAIN=${CHAIN:-100000}
 fi
 ACTIVE=${ACTIVE:-100}
 PY=/usr/bin/python3
@@ -171,6 +172,21 @@ if [ -x build/tcp-client ]; then
   done
 fi
 # << tcp
+
+# Deferreds (chapter 6): ours, from the newest snapshot that has deferred.h (bench/Makefile picks it),
+# beside Twisted's: DEFERREDS Deferreds with three callback pairs fired, and a chain of CHAIN Deferreds
+# each returned by the previous one's callback. Both programs print rows in the results format.
+if [ -x build/deferred-reactor ]; then
+  echo "bench: deferred, $DEFERREDS Deferreds with 3 pairs and a chain of $CHAIN, $REPS rounds" >&2
+  for ((r = 1; r <= REPS; r++)); do
+    build/deferred-reactor --count "$DEFERREDS" --chain "$CHAIN" | awk -v r="$r" '{print $0 "\t" r}' >>"$raw" ||
+      echo "bench: deferred-reactor failed (round $r)" >&2
+    if [ "$TWISTED" = 1 ]; then
+      "$PY" deferred-twisted.py --count "$DEFERREDS" --chain "$CHAIN" | awk -v r="$r" '{print $0 "\t" r}' >>"$raw" ||
+        echo "bench: deferred-twisted failed (round $r)" >&2
+    fi
+  done
+fi
 
 # >> medians
 # The medians, and for the table each loop's ratio to the reference, rep by rep (min-max).
