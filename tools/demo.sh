@@ -170,6 +170,32 @@ demo_ch06() {
     return $status
 }
 
+# Chapter 7: backends. The same three downloads on each backend, chosen by REACTOR_BACKEND; the trace
+# (REACTOR_TRACE=1) says which backend each run used: its line is shown above the run's progress lines.
+demo_ch07() {
+    DELAY=${DELAY:-0.1}
+    NUM_BYTES=${NUM_BYTES:-20}
+    build "$dir" slowpoetry "$client"
+    local bin=$dir/build poem ports=() status=0 backend used=()
+    for poem in "${POEMS[@]}"; do
+        start_server "$bin/slowpoetry" "$poem"
+        ports+=("$PORT")
+    done
+    for backend in select poll epoll; do
+        echo
+        echo "== REACTOR_BACKEND=$backend"
+        echo "\$ REACTOR_BACKEND=$backend REACTOR_TRACE=1 $bin/$client ${ports[*]} >/dev/null"
+        REACTOR_BACKEND=$backend REACTOR_TRACE=1 "$bin/$client" "${ports[@]}" 2>"$tmp/$backend.err" >/dev/null ||
+            status=$?
+        grep '^reactor: running, on the ' "$tmp/$backend.err" || true
+        grep -v '^reactor: ' "$tmp/$backend.err" || true
+        [ $status -eq 0 ] || { echo "demo: $client exited with status $status on $backend" >&2; return $status; }
+        used+=("$(sed -n 's/^reactor: running, on the \(.*\) backend$/\1/p' "$tmp/$backend.err" | head -n 1)")
+    done
+    echo
+    echo "demo: the same three poems on each backend; the runs used: ${used[*]}."
+}
+
 # Chapter 8: protocols on protocols. The transformation server reads one netstring request and answers
 # with one netstring; a malformed request is closed without a reply.
 demo_ch08() {

@@ -1,7 +1,8 @@
 # make demo CH=NN (tools/demo.sh): the default recipe runs the chapter's client against three servers;
 # chapter 5's recipe shows one reactor server serving three clients at once beside chapter 1's server,
-# one at a time; chapter 6's runs its client, then with a transform that sometimes fails. Run at a fast
-# pace; plain pass only (the demo builds the plain snapshots).
+# one at a time; chapter 6's runs its client, then with a transform that sometimes fails; chapter 7's
+# runs the same three downloads on each backend; chapter 8's asks the transformation server. Run at a
+# fast pace; plain pass only (the demo builds the plain snapshots).
 . "$ROOT/tests/support/lib.sh"
 
 if [ "${SANITIZE:-0}" = 1 ] || [[ ${BIN:-} == *build-san* ]]; then
@@ -54,6 +55,21 @@ if [ -d code/ch06 ]; then
             "status $status" "$(show "$WORK/ch06.out")"
     fi
 fi
+if [ -d code/ch07 ]; then
+    DELAY=0.02 NUM_BYTES=400 run_with_timeout 60 bash tools/demo.sh 07 >"$WORK/ch07.out" 2>&1
+    status=$?
+    if [ $status -eq 0 ] && [ "$(grep -c '^Got 3 poems in' "$WORK/ch07.out")" -eq 3 ] &&
+        grep -q '^reactor: running, on the select backend$' "$WORK/ch07.out" &&
+        grep -q '^reactor: running, on the poll backend$' "$WORK/ch07.out" &&
+        grep -q '^reactor: running, on the epoll backend$' "$WORK/ch07.out" &&
+        grep -q '^demo: the same three poems on each backend; the runs used: select poll epoll\.$' "$WORK/ch07.out"; then
+        ok "make demo CH=07: the same three downloads on select, poll and epoll, each named by the trace"
+    else
+        not_ok "make demo CH=07: the same three downloads on select, poll and epoll, each named by the trace" \
+            "status $status" "$(show "$WORK/ch07.out")"
+    fi
+fi
+
 if [ -d code/ch08 ]; then
     run_with_timeout 60 bash tools/demo.sh 08 >"$WORK/ch08.out" 2>&1
     status=$?
