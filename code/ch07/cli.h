@@ -96,4 +96,13 @@ void cli_write_stdout(const char *program, const void *bytes, size_t len);
 void cli_close_stdout(const char *program);
 /* << standard-fds */
 
+/* >> new-reactor */
+struct reactor;
+/* Makes the program's reactor with reactor_new_on(NULL, ...): on the backend REACTOR_BACKEND names, else
+ * the best. Exits instead of returning NULL: EXIT_USAGE with "PROGRAM: REACTOR_BACKEND='NAME': no such
+ * backend ..." for a name this build lacks, else EXIT_SOME_FAILED with "cannot make the reactor: WHY".
+ * The caller frees the reactor with reactor_free. */
+struct reactor *cli_new_reactor(const char *program);
+/* << new-reactor */
+
 #endif

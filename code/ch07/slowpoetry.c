@@ -179,9 +179,7 @@ int main(int argc, char **argv) {
     /* No SIGPIPE to ignore: the transport sends with MSG_NOSIGNAL, so a client that hangs up early
      * costs one failed send, never the whole server. */
     /* >> listen */
-    server.reactor = reactor_new();
-    if (server.reactor == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    server.reactor = cli_new_reactor(program);
     struct listening_port *port;
     err = reactor_listen_tcp(server.reactor, &server.opts.listen_addr, &server.factory, &port);
     if (err != 0) {

@@ -1,6 +1,8 @@
 /* cli.c: command-line helpers. See cli.h for the contracts. */
 #include "cli.h"
 #include "address.h"
+#include "backend.h"
+#include "reactor.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -289,4 +291,15 @@ int cli_server_address_option(int argc, char **argv, int *i, struct sockaddr_in 
         return 1;
     }
     return 0;
+}
+
+struct reactor *cli_new_reactor(const char *program) {
+    struct reactor *reactor;
+    int err = reactor_new_on(NULL, &reactor);
+    if (err == BACKEND_ERR_UNKNOWN)
+        cli_fail(EXIT_USAGE, program, "REACTOR_BACKEND=%s: %s", cli_quote(getenv("REACTOR_BACKEND")),
+                 reactor_strerror(err));
+    if (err != 0)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot make the reactor: %s", reactor_strerror(err));
+    return reactor;
 }

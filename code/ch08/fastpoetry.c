@@ -103,9 +103,7 @@ int main(int argc, char **argv) {
         cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(poem_path), cli_file_strerror(err));
     server.poem = poem;
 
-    struct reactor *reactor = reactor_new();
-    if (reactor == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    struct reactor *reactor = cli_new_reactor(program);
     struct listening_port *port;
     err = reactor_listen_tcp(reactor, &listen_addr, &server.factory, &port);
     if (err != 0) {

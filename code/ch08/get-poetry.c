@@ -586,11 +586,9 @@ int main(int argc, char **argv) {
         cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
-    all.reactor = reactor_new();
+    all.reactor = cli_new_reactor(program);
     all.tasks = tasks;
     all.count = count;
-    if (all.reactor == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     double start = now_seconds();
     reactor_call_when_running(all.reactor, start_downloads, &all);
     int err = reactor_run(all.reactor); /* returns once the last task has stopped it */

@@ -70,9 +70,7 @@ int main(int argc, char **argv) {
         }
     }
     struct factory factory = {.ops = &transform_factory_ops};
-    struct reactor *reactor = reactor_new();
-    if (reactor == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    struct reactor *reactor = cli_new_reactor(program);
     struct listening_port *port;
     int err = reactor_listen_tcp(reactor, &listen_addr, &factory, &port);
     if (err != 0) {
