@@ -10,6 +10,7 @@
 #include "line_receiver.h"
 #include "looping_call.h"
 #include "netstring.h"
+#include "poetry_client.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
 #include "transforms.h"
@@ -59,6 +60,9 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
+    NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
+    NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
 };
 
 const struct result_name *result_names(size_t *count) {
