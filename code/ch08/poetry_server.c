@@ -115,7 +115,8 @@ static const struct factory_ops slow_factory_ops = {.build_protocol = build_slow
 /* << slow-factory */
 
 void poetry_server_init_slow(struct poetry_server *server, struct scheduler *scheduler, const char *poem,
-                             size_t poem_len, size_t num_bytes, double delay, FILE *log, const char *program) {
+                             size_t poem_len, size_t num_bytes, double delay, FILE *log,
+                             const char *program) {
     *server = (struct poetry_server){.factory.ops = &slow_factory_ops,
                                      .scheduler = scheduler,
                                      .poem = poem,

@@ -17,14 +17,14 @@
 /* >> server */
 /* What every connection shares: the poem, the pace, where to log, and counts for tests. */
 struct poetry_server {
-    struct factory factory;       /* first: the library's factory pointer is also the server's */
-    struct scheduler *scheduler;  /* the slow server's clock: reactor_scheduler(r), or a task clock's */
-    const char *poem;             /* the server's bytes, never copied: they must outlive every connection */
+    struct factory factory;      /* first: the library's factory pointer is also the server's */
+    struct scheduler *scheduler; /* the slow server's clock: reactor_scheduler(r), or a task clock's */
+    const char *poem;            /* the server's bytes, never copied: they must outlive every connection */
     size_t poem_len;
-    size_t num_bytes;             /* slow: bytes per slice (>= 1) */
-    double delay;                 /* slow: seconds between two slices (>= 0) */
-    FILE *log;                    /* "Sending N bytes of poetry to ADDR" and warnings; NULL: silent */
-    const char *program;          /* the name warnings start with ("slowpoetry: ...") */
+    size_t num_bytes;    /* slow: bytes per slice (>= 1) */
+    double delay;        /* slow: seconds between two slices (>= 0) */
+    FILE *log;           /* "Sending N bytes of poetry to ADDR" and warnings; NULL: silent */
+    const char *program; /* the name warnings start with ("slowpoetry: ...") */
     /* Counts, kept by the protocols (read them; don't write them). */
     size_t active;     /* connections being served now */
     size_t served;     /* poems that went out whole (the transport took every byte, then a clean close) */
