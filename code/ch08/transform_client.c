@@ -27,6 +27,8 @@ static void tc_connection_made(struct netstring_receiver *nr) {
     int err = netstring_send_string(nr, tc->request, tc->request_len);
     free(tc->request); /* the transport has its own copy of what it could not send yet */
     tc->request = NULL;
+    if (err == REACTOR_ERR_DISCONNECTING)
+        return; /* a send failed already (the server has gone): connection_lost will say why */
     if (err != 0) {
         transform_client_give_up(tc, err); /* -ENOMEM */
         return;
