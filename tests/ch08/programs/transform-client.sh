@@ -57,6 +57,14 @@ for bad in "--connect-timeout -1" "--idle-timeout x" "--max-size 0" "--transform
     fi
 done
 
+REACTOR_BACKEND=kqueue run_with_timeout 10 "$CLIENT" 1234 1235 >"$WORK/kq.out" 2>"$WORK/kq.err"
+status=$?
+if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/kq.err")" -eq 1 ] && grep -q "REACTOR_BACKEND='kqueue'" "$WORK/kq.err"; then
+    ok "REACTOR_BACKEND=kqueue (not in this build): one line naming it, status 2 (cli_new_reactor)"
+else
+    not_ok "REACTOR_BACKEND=kqueue: one line naming it, status 2" "status $status" "$(show "$WORK/kq.err")"
+fi
+
 # ---- Against our transform-server ----
 if ! start_process xs "$BIN/transform-server"; then
     not_ok "transform-server starts"
@@ -95,6 +103,21 @@ fi
 
 # fallback WHAT XFORM_ADDR REASON [OPTIONS...]: the original poems, one warning line per task naming
 # REASON, exit 0.
+# Every backend this build has gives the same transformed poem.
+for backend in select poll epoll; do
+    REACTOR_BACKEND=$backend run_with_timeout 30 "$CLIENT" "127.0.0.1:$xs_PORT" "$nacht_PORT" >"$WORK/be.out" \
+        2>"$WORK/be.err"
+    status=$?
+    if [ $status -eq 2 ] && grep -q "REACTOR_BACKEND='$backend'" "$WORK/be.err"; then
+        continue # not in this build (epoll outside Linux)
+    fi
+    if [ $status -eq 0 ] && cmp -s "$WORK/be.out" <(lower "$POETRY/nachtlied.txt"); then
+        ok "REACTOR_BACKEND=$backend: the transformed poem"
+    else
+        not_ok "REACTOR_BACKEND=$backend: the transformed poem" "status $status" "$(show "$WORK/be.err")"
+    fi
+done
+
 fallback() {
     local what=$1 xform=$2 reason=$3
     shift 3
