@@ -288,7 +288,7 @@ START_TEST(an_unknown_transform_is_no_reply) {
     struct outcome o = ask("nope", "Tyger", NULL);
     ck_assert_ptr_null(o.poem);
     ck_assert_int_eq(o.code, TRANSFORM_CLIENT_ERR_NO_REPLY);
-    ck_assert_str_eq(o.message, "the transformation server closed without a reply");
+    ck_assert_str_eq(o.message, "the server closed without a reply");
 }
 END_TEST
 
