@@ -203,10 +203,12 @@ static int start_downloads(void *arg) {
             d = deferred_fail(failure_from_code(-ENOMEM));
         if (d == NULL)
             cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+        /* >> the-chain */
         deferred_add_callback(d, got_poem, task);
-        deferred_add_callback(d, transform_poem, task);
+        deferred_add_callback(d, transform_poem, task); /* returns a Deferred: the chain waits for it */
         deferred_add_callbacks(d, poem_ready, task, poem_failed, task);
         deferred_add_both(d, task_ended, task);
+        /* << the-chain */
         deferred_unref(d); /* the download holds its own reference until it fires */
     }
     return 0;
