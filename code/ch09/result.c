@@ -11,7 +11,9 @@
 #include "looping_call.h"
 #include "netstring.h"
 #include "reactor.h"
+#include "reactor_threads.h"
 #include "reconnecting_factory.h"
+#include "thread_pool.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -59,6 +61,9 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(REACTOR_THREADS_ERR_STOPPED, "the reactor has stopped: a call from a thread would never run"),
+    NAMED(THREAD_POOL_ERR_STOPPED, "the thread pool has stopped"),
+    NAMED(THREAD_POOL_ERR_SIZE, "bad thread pool size: min is above max, or max is 0"),
 };
 
 const struct result_name *result_names(size_t *count) {

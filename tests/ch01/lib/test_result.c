@@ -27,6 +27,9 @@ static int range_of(const char *name, int *first, int *last) {
         {"NETSTRING_ERR_", -10601, -10699},
         {"TRANSFORM_ERR_", -10601, -10699},
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
+        /* Chapter 9: calls from threads and the thread pool. */
+        {"REACTOR_THREADS_ERR_", -10701, -10749},
+        {"THREAD_POOL_ERR_", -10701, -10749},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
