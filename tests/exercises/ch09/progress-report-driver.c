@@ -61,10 +61,10 @@ int main(int argc, char **argv) {
     reactor_call_later(reactor, 60, give_up, NULL, NULL);
     int err = count_primes_off_the_loop(reactor, limit, report, done, NULL);
     printf("returned %d after %d reports, %d results\n", err, reports, dones);
-    if (err == 0 && dones == 0) /* a result already in means the work ran here, blocking: nothing to wait for */
+    if (err == 0 && dones == 0) /* a result already in: the work ran here, blocking; nothing to wait for */
         reactor_run(reactor);
-    printf("reports %d, out of order %d, results %d, calls off the reactor's thread %d\n", reports, out_of_order,
-           dones, off_thread);
+    printf("reports %d, out of order %d, results %d, calls off the reactor's thread %d\n", reports,
+           out_of_order, dones, off_thread);
     printf("ticks while counting %ld\n", ticks_at_done - ticks_at_first_report);
     looping_call_free(ticker);
     reactor_free(reactor);
