@@ -29,6 +29,9 @@ static int range_of(const char *name, int *first, int *last) {
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
         {"POETRY_CLIENT_ERR_", -10641, -10649}, /* chapter 8: poetry_client.h */
         {"TRANSFORM_CLIENT_ERR_", -10651, -10659}, /* chapter 8: transform_client.h */
+        /* Chapter 9: calls from threads and the thread pool. */
+        {"REACTOR_THREADS_ERR_", -10701, -10749},
+        {"THREAD_POOL_ERR_", -10701, -10749},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
