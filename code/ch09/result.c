@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "address.h"
+#include "address_any.h"
 #include "backend.h"
 #include "deferred.h"
 #include "line_receiver.h"
@@ -12,6 +13,7 @@
 #include "netstring.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
+#include "resolver.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -59,6 +61,15 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(ADDRESS_ERR_BRACKETS, "an IPv6 address goes in brackets, then the port: [::1]:PORT"),
+    NAMED(ADDRESS_ERR_IPV6, "not an IPv6 address inside the brackets (like [::1])"),
+    NAMED(ADDRESS_ERR_NAME, "host is not a host name (letters, digits, '-', '_' and dots)"),
+    NAMED(ADDRESS_ERR_IFACE, "not an IPv4 address like 127.0.0.1 or an IPv6 address like ::1"),
+    NAMED(RESOLVER_ERR_NOT_FOUND, "no such host name"),
+    NAMED(RESOLVER_ERR_NO_ADDRESS, "the host name has no IPv4 or IPv6 address"),
+    NAMED(RESOLVER_ERR_AGAIN, "name resolution failed for now (no answer from the name server)"),
+    NAMED(RESOLVER_ERR_FAILED, "name resolution failed"),
+    NAMED(RESOLVER_ERR_HOSTS_FILE, "cannot read the hosts file"),
 };
 
 const struct result_name *result_names(size_t *count) {

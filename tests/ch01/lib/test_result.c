@@ -27,6 +27,8 @@ static int range_of(const char *name, int *first, int *last) {
         {"NETSTRING_ERR_", -10601, -10699},
         {"TRANSFORM_ERR_", -10601, -10699},
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
+        /* Chapter 9's resolver and host connector (its new address codes keep the address range). */
+        {"RESOLVER_ERR_", -10751, -10799},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
