@@ -1,7 +1,7 @@
 /* resolver.c: name lookups in the thread pool. See resolver.h for the contracts. */
 #include "resolver.h"
 #include "failure.h"
-#include "thread_pool_standin.h"
+#include "thread_pool.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

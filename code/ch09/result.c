@@ -12,8 +12,10 @@
 #include "looping_call.h"
 #include "netstring.h"
 #include "reactor.h"
+#include "reactor_threads.h"
 #include "reconnecting_factory.h"
 #include "resolver.h"
+#include "thread_pool.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -61,6 +63,9 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(REACTOR_THREADS_ERR_STOPPED, "the reactor has stopped: a call from a thread would never run"),
+    NAMED(THREAD_POOL_ERR_STOPPED, "the thread pool has stopped"),
+    NAMED(THREAD_POOL_ERR_SIZE, "bad thread pool size: min is above max, or max is 0"),
     NAMED(ADDRESS_ERR_BRACKETS, "an IPv6 address goes in brackets, then the port: [::1]:PORT"),
     NAMED(ADDRESS_ERR_IPV6, "not an IPv6 address inside the brackets (like [::1])"),
     NAMED(ADDRESS_ERR_NAME, "host is not a host name (letters, digits, '-', '_' and dots)"),

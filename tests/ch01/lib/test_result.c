@@ -27,6 +27,9 @@ static int range_of(const char *name, int *first, int *last) {
         {"NETSTRING_ERR_", -10601, -10699},
         {"TRANSFORM_ERR_", -10601, -10699},
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
+        /* Chapter 9: calls from threads and the thread pool. */
+        {"REACTOR_THREADS_ERR_", -10701, -10749},
+        {"THREAD_POOL_ERR_", -10701, -10749},
         /* Chapter 9's resolver and host connector (its new address codes keep the address range). */
         {"RESOLVER_ERR_", -10751, -10799},
     };

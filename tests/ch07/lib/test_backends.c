@@ -567,6 +567,13 @@ START_TEST(epoll_removing_and_adding_back_in_one_turn_costs_no_system_call) {
         fprintf(stderr, "# cannot check: this build has no epoll backend\n");
         return;
     }
+    /* What the reactor registers of its own at its first wait (chapter 9 on: its waker), measured on a
+     * reactor with nothing added, so that the count below is the 100 fds' alone. */
+    struct reactor *empty = new_on("epoll");
+    epoll_ctl_calls = 0;
+    run_for(empty, 0.01);
+    long own = epoll_ctl_calls;
+    reactor_free(empty);
     struct reactor *reactor = new_on("epoll");
     epoll_ctl_calls = 0;
     for (int i = 0; i < BATCH; i++) {
@@ -580,7 +587,9 @@ START_TEST(epoll_removing_and_adding_back_in_one_turn_costs_no_system_call) {
     reactor_call_later(reactor, 0.01, remove_and_add_back, reactor, NULL);
     reactor_call_later(reactor, 0.03, count_and_poke, reactor, NULL);
     run_for(reactor, 0.1);
-    ck_assert_msg(calls_before == BATCH, "registering %d fds took %ld epoll_ctl calls", BATCH, calls_before);
+    ck_assert_msg(calls_before - own == BATCH, "registering %d fds took %ld epoll_ctl calls (and the reactor's own %ld)",
+                  BATCH, calls_before - own, own);
+    ck_assert_int_le(own, 1);
     ck_assert_msg(calls_after == calls_before, "removing and adding back %d fds in one turn took %ld calls", BATCH,
                   calls_after - calls_before);
     ck_assert_int_eq(batch[BATCH / 2].bytes, 1); /* and they are still watched */

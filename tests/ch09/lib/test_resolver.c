@@ -1,4 +1,5 @@
-/* Chapter 9's names: resolver_resolve through an installed fake resolver (never the network's DNS),
+/* Chapter 9's names: resolver_resolve through an installed fake resolver (never the network's DNS), on
+ * a thread of the pool, not the reactor's;
  * the hosts-file resolver, and the host connector that tries a name's addresses in turn — the first
  * refuses, the second answers; every one refuses; the name does not resolve; a stop while resolving.
  * Over loopback IPv4 only (the program tests cover ::1, where they can skip). */
@@ -15,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,12 +36,14 @@ static struct {
     struct sockaddr_in addresses[FAKE_MAX]; /* port ignored: the resolver sets the one asked for */
     char asked_host[64];                    /* what it was asked, for the test to check */
     unsigned short asked_port;
+    pthread_t ran_on; /* the thread it ran on */
 } fake;
 static atomic_int fake_calls;
 
 static int fake_resolver(void *context, const char *host, unsigned short port, struct resolver_addresses **out) {
     ck_assert_ptr_eq(context, &fake);
     atomic_fetch_add(&fake_calls, 1);
+    fake.ran_on = pthread_self();
     snprintf(fake.asked_host, sizeof fake.asked_host, "%s", host);
     fake.asked_port = port;
     if (fake.answer != 0)
@@ -131,6 +135,7 @@ START_TEST(resolve_fires_with_every_address_and_the_port) {
     }
     resolve("poetry.test", 4321);
     ck_assert_int_eq(atomic_load(&fake_calls), 1);
+    ck_assert_msg(!pthread_equal(fake.ran_on, pthread_self()), "the resolver ran on the reactor's thread");
     ck_assert_str_eq(fake.asked_host, "poetry.test");
     ck_assert_int_eq(fake.asked_port, 4321);
     ck_assert_ptr_nonnull(got);

@@ -139,6 +139,33 @@ else
     not_ok "a hosts file that cannot be read fails the download, saying so" "status $status" "$(show "$WORK/nofile.err")"
 fi
 
+# A lookup that blocks (its hosts file is a FIFO no one writes yet: open() waits) blocks a thread of the
+# pool, not the loop: the other download goes on and finishes, and --timeout gives the blocked one up.
+# The pool's stop waits for the blocked lookup at shutdown (thread_pool.h), so the test then lets it go.
+rm -f "$WORK/fifo" && mkfifo "$WORK/fifo"
+RESOLVER_HOSTS_FILE=$WORK/fifo run_with_timeout 30 "$CLIENT" --timeout 1 "blocked.test:$v4_PORT" "$other_PORT" \
+    >"$WORK/blocked.out" 2>"$WORK/blocked.err" &
+client_pid=$!
+background_pids+=("$client_pid")
+tries=0
+until { grep -q "task 1: .*timed out" "$WORK/blocked.err" && grep -q "^Task 2: got " "$WORK/blocked.err"; } 2>/dev/null ||
+    [ $tries -ge 200 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+done
+before_release=$(cat "$WORK/blocked.err") # what happened while the lookup was still blocked
+printf '127.0.0.1 blocked.test\n' >"$WORK/fifo" & # lets the lookup finish (its answer goes to no one)
+background_pids+=("$!")
+wait "$client_pid"
+status=$?
+if [ $status -eq 1 ] && cmp -s "$WORK/blocked.out" "$OTHER" &&
+    grep -qx "get-poetry: task 1: blocked.test:$v4_PORT: timed out after 1 s" <<<"$before_release" &&
+    grep -q "^Task 2: got $(wc -c <"$OTHER") bytes" <<<"$before_release"; then
+    ok "a lookup that blocks holds up a pool thread, not the loop: the other poem arrives, --timeout ends it"
+else
+    not_ok "a lookup that blocks holds up a pool thread, not the loop" "status $status" "$(show "$WORK/blocked.err")"
+fi
+
 # ---- what is refused before anything starts: exit 2, one line naming it ----
 
 for bad in "1.2.3:$v4_PORT" "127.1:$v4_PORT" "0x7f000001:$v4_PORT" "[::1]" "[::1]:0" "::1:$v4_PORT" \
