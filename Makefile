@@ -4,7 +4,8 @@
 #   make setup            install what is missing (asks apt-get), then build everything and the book
 #   make                  build every chapter's programs and the book
 #   make test             every test; ends with "N passed, N failed, N skipped"
-#                         (SANITIZE=1: under ASan+UBSan, built with gcc and with clang)
+#                         (SANITIZE=1: under ASan+UBSan, built with gcc and with clang;
+#                          TSAN=1: chapter 9 on, under ThreadSanitizer)
 #   make test CH=05       one chapter's tests: its snapshot, its programs, its exercises
 #   make check EX=ch01/NAME   check your own solution to one exercise
 #   make demo CH=01       see a chapter's point: its servers and client (tools/demo.sh has each chapter's recipe)
@@ -29,7 +30,7 @@ programs:
 	@set -e; for dir in $(SNAPSHOTS); do $(MAKE) -s --no-print-directory -C $$dir SANITIZE=$(SANITIZE); done
 
 test:
-	SANITIZE=$(SANITIZE) bash tools/run-tests.sh $(if $(CH),--chapter $(CH))
+	SANITIZE=$(SANITIZE) TSAN=$(TSAN) bash tools/run-tests.sh $(if $(CH),--chapter $(CH))
 
 check:
 	@test -n "$(EX)" || { echo "usage: make check EX=chNN/NAME (the exercises are listed in README.md)"; exit 2; }

@@ -8,6 +8,8 @@
 #   tools/run-tests.sh --exercise chNN/NAME  check the reader's own copy in exercises/chNN/NAME
 #   SANITIZE=1 tools/run-tests.sh           the same under AddressSanitizer and UBSan, built with gcc
 #                                           and again with clang (exercises: gcc only)
+#   TSAN=1 tools/run-tests.sh               ThreadSanitizer (chapter 9 on): the snapshots that have threads,
+#                                           built with -fsanitize=thread, and their library tests
 #   JOBS=N                                  tests run N at a time (default: the number of cores)
 #   CI=true                                 a skip that "needs PACKAGE", PACKAGE being one that
 #                                           tools/install-deps.sh installs, counts as a failure
@@ -21,8 +23,22 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 
 SANITIZE=${SANITIZE:-0}
+TSAN=${TSAN:-0}
 SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
-if [ "$SANITIZE" = 1 ]; then
+if [ "$SANITIZE" = 1 ] && [ "$TSAN" = 1 ]; then
+    echo "run-tests: SANITIZE=1 and TSAN=1 cannot be combined (ASan and TSan exclude each other)" >&2
+    exit 2
+fi
+# >> tsan
+# TSAN=1: ThreadSanitizer, from chapter 9 on (the snapshots with reactor_threads.h). Its own build
+# folder and a larger Check timeout; a report aborts the test (halt_on_error), so a race is a failure.
+if [ "$TSAN" = 1 ]; then
+    BUILD=build-tsan
+    OPTIMIZE="-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
+    export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-10}
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:second_deadlock_stack=1}
+# << tsan
+elif [ "$SANITIZE" = 1 ]; then
     BUILD=build-san
     OPTIMIZE="-O1 -g -fno-omit-frame-pointer $SAN_FLAGS"
     export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-5}
@@ -186,7 +202,7 @@ chapter_number() { echo $((10#${1#ch})); }
 build_one() {
     local ch=$1 cc=$2 build=$3 label=$4 log
     log="$LOGS/build-$ch-$build.log"
-    if make -C "code/$ch" CC="$cc" SANITIZE="$SANITIZE" BUILD="$build" >"$log" 2>&1; then
+    if make -C "code/$ch" CC="$cc" SANITIZE="$SANITIZE" TSAN="$TSAN" BUILD="$build" >"$log" 2>&1; then
         pass "build code/$ch with $label"
     else
         fail "build code/$ch with $label" "$(grep -m 10 -E 'error|Error' "$log")"
@@ -225,11 +241,42 @@ build_no_epoll() {
 }
 # << backends
 
+# >> wakers
+# From chapter 9 on a snapshot has a waker for calls from threads: an eventfd where the system has one,
+# else the self-pipe. The self-pipe is built too (WAKER=pipe, into BUILD-pipe) and chapter 9's library
+# tests on (and later ones') run on it as well, told which waker to expect (EXPECT_WAKER=pipe).
+has_threads() { [ -f "code/$1/reactor_threads.h" ]; }
+
+build_pipe_waker() {
+    local ch=$1 log="$LOGS/build-$1-pipe.log"
+    if make -C "code/$ch" CC="$CC" SANITIZE="$SANITIZE" TSAN="$TSAN" WAKER=pipe BUILD="$BUILD-pipe" >"$log" 2>&1; then
+        pass "build code/$ch with $CC and WAKER=pipe"
+    else
+        fail "build code/$ch with $CC and WAKER=pipe" "$(grep -m 10 -E 'error|Error' "$log")"
+    fi
+}
+
+# TSan needs the address space laid out as it expects: where the kernel's mmap randomness is too wide
+# for this toolchain's TSan ("unexpected memory mapping"), tests run under `setarch ARCH -R`.
+RUN_PREFIX=()
+tsan_prefix() {
+    local probe="$SUPPORT/tsan-probe"
+    printf 'int main(void) { return 0; }\n' | $CC -x c -fsanitize=thread -o "$probe" - 2>/dev/null || return
+    "$probe" >/dev/null 2>&1 && return
+    if setarch "$(uname -m)" -R "$probe" >/dev/null 2>&1; then
+        RUN_PREFIX=(setarch "$(uname -m)" -R)
+    elif setarch -R "$probe" >/dev/null 2>&1; then
+        RUN_PREFIX=(setarch -R)
+    fi
+}
+# << wakers
+
 # build_snapshots SNAPSHOT...: every build the tests need, plus a plain clang build (for its warnings).
 build_snapshots() {
     local ch variant cc build suffix
     for ch in "$@"; do
-        has_backends "$ch" && unit build_no_epoll "$ch"
+        has_backends "$ch" && [ "$TSAN" != 1 ] && unit build_no_epoll "$ch"
+        has_threads "$ch" && unit build_pipe_waker "$ch"
         for variant in "${variants[@]}"; do
             read -r cc build suffix <<<"$variant"
             if [ "$suffix" = - ]; then
@@ -238,7 +285,7 @@ build_snapshots() {
                 unit build_one "$ch" "$cc" "$build" "$cc (sanitizers)"
             fi
         done
-        if [ "$SANITIZE" != 1 ] && command -v clang >/dev/null 2>&1; then
+        if [ "$SANITIZE" != 1 ] && [ "$TSAN" != 1 ] && command -v clang >/dev/null 2>&1; then
             unit build_one "$ch" clang build-clang clang
         fi
     done
@@ -275,6 +322,8 @@ applies_to() {
 # test against one build of a snapshot, and runs it (once on each backend named, if any).
 library_test() {
     local test_file=$1 snap=$2 cc=$3 build=$4 suffix=$5 ch base exe log label cflags backend
+    local -a run=("${RUN_PREFIX[@]}" env)
+    [ "$suffix" = "WAKER=pipe" ] && run+=(EXPECT_WAKER=pipe)
     shift 5
     ch=${test_file#tests/}; ch=${ch%%/*}
     base=$(basename "$test_file" .c)
@@ -292,11 +341,11 @@ library_test() {
         return
     fi
     if [ $# -eq 0 ] || [ "$1" = - ]; then
-        run_tap "$label" "$log" "$exe"
+        run_tap "$label" "$log" "${run[@]}" "$exe"
         return
     fi
     for backend in "$@"; do
-        run_tap "$label on $backend" "$exe-$backend.log" env REACTOR_BACKEND="$backend" "$exe"
+        run_tap "$label on $backend" "$exe-$backend.log" "${run[@]}" REACTOR_BACKEND="$backend" "$exe"
     done
 }
 
@@ -322,8 +371,12 @@ run_library_tests() {
                 unit library_test "$test_file" "$snap" "$cc" "$build" "$suffix" $(backends_of "$snap" "$build")
             done
             tch=${test_file#tests/}; tch=${tch%%/*}
-            if has_backends "$snap" && [ "$(chapter_number "$tch")" -ge 7 ]; then
+            if has_backends "$snap" && [ "$TSAN" != 1 ] && [ "$(chapter_number "$tch")" -ge 7 ]; then
                 unit library_test "$test_file" "$snap" "$CC" "$BUILD-noepoll" "NO_EPOLL=1"
+            fi
+            if has_threads "$snap" && [ "$(chapter_number "$tch")" -ge 9 ]; then
+                # shellcheck disable=SC2046
+                unit library_test "$test_file" "$snap" "$CC" "$BUILD-pipe" "WAKER=pipe" $(backends_of "$snap" "$BUILD-pipe")
             fi
         done
     done
@@ -479,7 +532,22 @@ elif [ $# -gt 0 ]; then
 fi
 
 started=$(date +%s)
-if [ -n "$chapter" ]; then
+if [ "$TSAN" = 1 ]; then
+    # ThreadSanitizer: only the snapshots that have threads, and only their library tests.
+    threaded=()
+    for ch in "${snapshots[@]}"; do has_threads "$ch" && threaded+=("$ch"); done
+    [ -z "$chapter" ] || { has_threads "$chapter" && threaded=("$chapter") || threaded=(); }
+    tsan_prefix
+    if [ ${#threaded[@]} -eq 0 ]; then
+        unit skip "TSAN=1" "no snapshot${chapter:+ $chapter} has threads (chapter 9 on)"
+    else
+        echo "== ThreadSanitizer: building ${threaded[*]}${RUN_PREFIX[*]:+ (tests run under ${RUN_PREFIX[*]})}"
+        build_snapshots "${threaded[@]}"
+        echo "== Library tests that apply to ${threaded[*]}, under ThreadSanitizer"
+        run_library_tests "${threaded[@]}"
+    fi
+    units_wait
+elif [ -n "$chapter" ]; then
     echo "== Building code/$chapter"
     build_snapshots "$chapter"
     echo "== Tests of chapter ${chapter#ch}: library tests that apply to code/$chapter, program tests, exercises"

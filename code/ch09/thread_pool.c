@@ -62,7 +62,9 @@ int thread_pool_new(size_t min_threads, size_t max_threads, struct thread_pool *
 
 /* >> worker */
 /* A worker: takes the oldest work, does it outside the lock, and goes round; leaves when the pool stops
- * and the queue is empty, or when it is idle and the pool has more threads than max. */
+ * and the queue is empty, or when it is idle and the pool has more threads than max. A thread counts as
+ * idle from the moment it is started until it takes work, so that work arriving meanwhile does not
+ * start another. */
 static void *worker(void *arg) {
     struct thread_pool *pool = arg;
     pthread_mutex_lock(&pool->lock);
@@ -73,18 +75,19 @@ static void *worker(void *arg) {
             if (pool->head == NULL)
                 pool->tail = NULL;
             pool->queued--;
+            pool->idle--;
             pthread_mutex_unlock(&pool->lock);
             job->run(job);
             pthread_mutex_lock(&pool->lock);
+            pool->idle++;
             pool->done++;
             continue;
         }
         if (pool->stopping || pool->threads > pool->max)
             break;
-        pool->idle++;
         pthread_cond_wait(&pool->work_ready, &pool->lock);
-        pool->idle--;
     }
+    pool->idle--;
     pool->threads--;
     pthread_mutex_unlock(&pool->lock);
     return NULL;
@@ -110,6 +113,7 @@ static int start_thread(struct thread_pool *pool) {
         return -err;
     pool->id_count++;
     pool->threads++;
+    pool->idle++;
     pool->started++;
     return 0;
 }

@@ -69,7 +69,7 @@ void thread_pool_free(struct thread_pool *pool);
 /* For tests and experiments: the pool's threads and work right now. */
 struct thread_pool_stats {
     size_t threads; /* threads running */
-    size_t idle;    /* of those, waiting for work */
+    size_t idle;    /* of those, not doing work */
     size_t queued;  /* work waiting for a thread */
     size_t started; /* threads ever started */
     size_t done;    /* work finished */
