@@ -34,7 +34,8 @@ int cli_server_address_option(int argc, char **argv, int *i, struct sockaddr_in 
 /* Chapter 9: the same for an address of either family: "--port PORT" sets the port of *addr, "--iface
  * ADDR" (a dotted IPv4 address, or an IPv6 one such as ::1) its address, keeping the port. */
 struct address_any;
-int cli_server_address_option_any(int argc, char **argv, int *i, struct address_any *addr, const char *program);
+int cli_server_address_option_any(int argc, char **argv, int *i, struct address_any *addr,
+                                  const char *program);
 
 /* Parses a finite, non-negative number of seconds ("0.7", "2"). Returns 0, or -1 leaving *out alone. */
 int cli_parse_seconds(const char *text, double *out);

@@ -260,11 +260,13 @@ static int download_idle(void *arg) {
 
 /* >> get-poetry */
 /* Chapter 9: an address of a name failed, and the next is tried. */
-static void download_retry(void *arg, const struct address_any *addr, int reason, const struct address_any *next) {
+static void download_retry(void *arg, const struct address_any *addr, int reason,
+                           const struct address_any *next) {
     struct download *dl = arg;
     char failed[ADDRESS_ANY_TEXT_MAX], trying[ADDRESS_ANY_TEXT_MAX];
-    fprintf(stderr, "Task %d: %s: %s; trying %s\n", dl->number, address_format_any(&addr->u.sa, failed, sizeof failed),
-            reactor_strerror(reason), address_format_any(&next->u.sa, trying, sizeof trying));
+    fprintf(stderr, "Task %d: %s: %s; trying %s\n", dl->number,
+            address_format_any(&addr->u.sa, failed, sizeof failed), reactor_strerror(reason),
+            address_format_any(&next->u.sa, trying, sizeof trying));
 }
 
 /* Starts downloading a poem from target and returns a Deferred (the caller's reference) that fires with
@@ -347,8 +349,8 @@ static void print_usage(FILE *out) {
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
             "in the order given. HOST is an IPv4 address, an IPv6 address in brackets ([::1]:PORT) or\n"
-            "a host name (each of its addresses is tried in turn); it defaults to 127.0.0.1. A download is given\n"
-            "up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
+            "a host name (each of its addresses is tried in turn); it defaults to 127.0.0.1. A download\n"
+            "is given up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
             "connect takes longer than --connect-timeout (default 30), or when no byte arrives for\n"
             "--idle-timeout seconds (default 60); 0 turns a limit off. A poem larger than --max-size\n"
             "BYTES (default 64M; K, M, G suffixes) fails its download.\n"
@@ -595,7 +597,8 @@ int main(int argc, char **argv) {
         tasks[i].number = i + 1;
         tasks[i].all = &all;
         if (tasks[i].target.is_name) /* a name of letters, digits, '-', '_' and dots: nothing to quote */
-            snprintf(tasks[i].who, sizeof tasks[i].who, "%s:%u", tasks[i].target.host, (unsigned)tasks[i].target.port);
+            snprintf(tasks[i].who, sizeof tasks[i].who, "%s:%u", tasks[i].target.host,
+                     (unsigned)tasks[i].target.port);
         else
             address_format_any(&tasks[i].target.addr.u.sa, tasks[i].who, sizeof tasks[i].who);
     }

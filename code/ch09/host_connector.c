@@ -118,15 +118,13 @@ static struct deferred_result not_resolved(struct deferred_result result, void *
 }
 /* << resolved */
 
-int host_connector_start(struct reactor *reactor, const struct address_target *target, struct factory *factory,
-                         double timeout_seconds, struct host_connector **out) {
+int host_connector_start(struct reactor *reactor, const struct address_target *target,
+                         struct factory *factory, double timeout_seconds, struct host_connector **out) {
     struct host_connector *hc = calloc(1, sizeof *hc);
     if (hc == NULL)
         return -ENOMEM;
-    *hc = (struct host_connector){.factory.ops = &forwarding_ops,
-                                  .reactor = reactor,
-                                  .user = factory,
-                                  .timeout = timeout_seconds};
+    *hc = (struct host_connector){
+        .factory.ops = &forwarding_ops, .reactor = reactor, .user = factory, .timeout = timeout_seconds};
     int err;
     if (!target->is_name) {
         err = reactor_connect_tcp_any(reactor, &target->addr, &hc->factory, timeout_seconds, &hc->connector);

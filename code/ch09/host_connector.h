@@ -24,8 +24,8 @@ struct host_connector; /* opaque */
  * is then NULL). Returns 0, or what kept anything from starting (-ENOMEM; for a literal address, what
  * reactor_connect_tcp_any returns): the factory is not told. *out (if not NULL) is the library's,
  * freed after the factory's last call. The factory must outlive it. */
-int host_connector_start(struct reactor *reactor, const struct address_target *target, struct factory *factory,
-                         double timeout_seconds, struct host_connector **out);
+int host_connector_start(struct reactor *reactor, const struct address_target *target,
+                         struct factory *factory, double timeout_seconds, struct host_connector **out);
 
 /* Gives up, resolving or connecting: client_connection_failed runs with REACTOR_ERR_CONNECT_CANCELLED
  * before this returns, and the host connector is freed. (A lookup under way cannot be stopped: its

@@ -35,7 +35,8 @@ static int from_gai(int gai) {
     }
 }
 
-int resolver_getaddrinfo(void *context, const char *host, unsigned short port, struct resolver_addresses **out) {
+int resolver_getaddrinfo(void *context, const char *host, unsigned short port,
+                         struct resolver_addresses **out) {
     (void)context;
     /* Any family; one entry per address (SOCK_STREAM); no AI_ADDRCONFIG, which drops ::1 on a host
      * whose only IPv6 address is loopback. */
@@ -74,7 +75,8 @@ int resolver_getaddrinfo(void *context, const char *host, unsigned short port, s
 static int append(struct resolver_addresses **list, size_t *room, const struct address_any *addr) {
     if (*list == NULL || (*list)->count == *room) {
         size_t bigger = *room ? *room * 2 : 4;
-        struct resolver_addresses *grown = realloc(*list, sizeof **list + bigger * sizeof (*list)->addresses[0]);
+        struct resolver_addresses *grown =
+            realloc(*list, sizeof **list + bigger * sizeof(*list)->addresses[0]);
         if (grown == NULL)
             return -ENOMEM;
         if (*list == NULL)
@@ -86,7 +88,8 @@ static int append(struct resolver_addresses **list, size_t *room, const struct a
     return 0;
 }
 
-int resolver_hosts_file(void *context, const char *host, unsigned short port, struct resolver_addresses **out) {
+int resolver_hosts_file(void *context, const char *host, unsigned short port,
+                        struct resolver_addresses **out) {
     FILE *file = fopen((const char *)context, "r");
     if (file == NULL)
         return RESOLVER_ERR_HOSTS_FILE;

@@ -42,18 +42,21 @@ struct resolver_addresses *resolver_addresses_new(size_t count);
  * (the caller's, freed with free) and returns 0; or returns a RESOLVER_ERR_* code or -ENOMEM and leaves
  * *out alone. It runs on a thread of the pool, several at once: it must be thread-safe and must not
  * touch the reactor. context is what was installed with it. */
-typedef int (*resolver_fn)(void *context, const char *host, unsigned short port, struct resolver_addresses **out);
+typedef int (*resolver_fn)(void *context, const char *host, unsigned short port,
+                           struct resolver_addresses **out);
 /* << resolver-fn */
 
 /* The system's resolver: getaddrinfo (files, DNS, ... as /etc/nsswitch.conf says), every IPv4 and IPv6
  * address in the order it returns them (RFC 6724's: often ::1 before 127.0.0.1). context is unused. */
-int resolver_getaddrinfo(void *context, const char *host, unsigned short port, struct resolver_addresses **out);
+int resolver_getaddrinfo(void *context, const char *host, unsigned short port,
+                         struct resolver_addresses **out);
 
 /* A resolver that reads only a hosts(5) file — context is its path (a const char *) — and never asks
  * DNS: the addresses of every line that names host (case-insensitive), in file order. Returns
  * RESOLVER_ERR_NOT_FOUND if no line does, RESOLVER_ERR_HOSTS_FILE if the file cannot be read. For tests,
  * and for a program run with RESOLVER_HOSTS_FILE set (resolver_install_from_environment). */
-int resolver_hosts_file(void *context, const char *host, unsigned short port, struct resolver_addresses **out);
+int resolver_hosts_file(void *context, const char *host, unsigned short port,
+                        struct resolver_addresses **out);
 
 /* Installs fn (with its context) as the resolver that resolver_resolve uses from now on, for every
  * reactor in the process; NULL puts resolver_getaddrinfo back. Call it from the reactor's thread (the

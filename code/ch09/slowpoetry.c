@@ -185,7 +185,8 @@ int main(int argc, char **argv) {
     if (err != 0) {
         char where[ADDRESS_ANY_TEXT_MAX];
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
-                 address_format_any(&server.opts.listen_addr.u.sa, where, sizeof where), reactor_strerror(err));
+                 address_format_any(&server.opts.listen_addr.u.sa, where, sizeof where),
+                 reactor_strerror(err));
     }
     printf("Serving %s on port %u.\n", cli_printable(server.opts.poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);

@@ -75,8 +75,8 @@ static int serve_connection(struct listening_port *port, int fd, const struct ad
     struct transport *t;
     int err = transport_new(port->reactor, fd, &t);
     if (err != 0) {
-        fprintf(stderr, "reactor: %s: cannot serve %s: %s\n", port->name, address_format_any(&peer->u.sa, who, sizeof who),
-                reactor_strerror(err));
+        fprintf(stderr, "reactor: %s: cannot serve %s: %s\n", port->name,
+                address_format_any(&peer->u.sa, who, sizeof who), reactor_strerror(err));
         reset_connection(fd);
         return err;
     }
@@ -183,7 +183,8 @@ int reactor_listen_tcp_any(struct reactor *reactor, const struct address_any *ad
     port->reactor = reactor;
     port->factory = factory;
     char where[ADDRESS_ANY_TEXT_MAX];
-    snprintf(port->name, sizeof port->name, "port %s", address_format_any(&port->addr.u.sa, where, sizeof where));
+    snprintf(port->name, sizeof port->name, "port %s",
+             address_format_any(&port->addr.u.sa, where, sizeof where));
     *out = port;
     return 0;
 }

@@ -57,8 +57,8 @@ START_TEST(a_name_is_left_for_the_resolver) {
     ck_assert(target.is_name);
     ck_assert_str_eq(target.host, "localhost");
     ck_assert_int_eq(target.port, 10000);
-    const char *names[] = {"poetry.example.org:1", "3com.com:1", "a-b_c.d:1", "localhost.:1", "x:1",
-                           "ip6-localhost:1"};
+    const char *names[] = {"poetry.example.org:1", "3com.com:1", "a-b_c.d:1",
+                           "localhost.:1",         "x:1",        "ip6-localhost:1"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         ck_assert_msg(parse(names[i]) == 0 && target.is_name, "%s is a name", names[i]);
     }
@@ -67,7 +67,7 @@ END_TEST
 
 START_TEST(what_looks_numeric_must_be_a_whole_dotted_quad) {
     /* getaddrinfo would take each of these as an IPv4 address (inet_aton's forms): 1.2.0.3, 127.0.0.1 */
-    const char *numeric[] = {"1.2.3:80", "127.1:80", "0x7f000001:80", "0x7f.0.0.1:80", "1.2.3.4.5:80",
+    const char *numeric[] = {"1.2.3:80",     "127.1:80",    "0x7f000001:80",  "0x7f.0.0.1:80", "1.2.3.4.5:80",
                              "256.1.1.1:80", "1.2.3.4.:80", "example.123:80", "01.2.3.4:80"};
     for (size_t i = 0; i < sizeof numeric / sizeof numeric[0]; i++)
         ck_assert_msg(parse(numeric[i]) == ADDRESS_ERR_HOST, "%s: %d", numeric[i], parse(numeric[i]));
@@ -126,8 +126,8 @@ static const char *long_name(int full, int last) {
 }
 
 START_TEST(what_no_name_has_is_refused) {
-    const char *bad[] = {"a..b:80", ".a:80", "-a:80", "a-:80", "a b:80", "a\n:80", "\x1b[31m:80", "caf\xc3\xa9:80",
-                         "a/b:80", "a@b:80"};
+    const char *bad[] = {"a..b:80", ".a:80",       "-a:80",          "a-:80",  "a b:80",
+                         "a\n:80",  "\x1b[31m:80", "caf\xc3\xa9:80", "a/b:80", "a@b:80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(parse(bad[i]) == ADDRESS_ERR_NAME, "'%s': %d", bad[i], parse(bad[i]));
     /* labels of 63 'a's and a last one of `last`, then ":80" */

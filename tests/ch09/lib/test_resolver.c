@@ -40,7 +40,8 @@ static struct {
 } fake;
 static atomic_int fake_calls;
 
-static int fake_resolver(void *context, const char *host, unsigned short port, struct resolver_addresses **out) {
+static int fake_resolver(void *context, const char *host, unsigned short port,
+                         struct resolver_addresses **out) {
     ck_assert_ptr_eq(context, &fake);
     atomic_fetch_add(&fake_calls, 1);
     fake.ran_on = pthread_self();
@@ -204,14 +205,15 @@ static void write_hosts(const char *text) {
 }
 
 START_TEST(a_hosts_file_gives_every_line_that_names_the_host_in_order) {
-    write_hosts("# a comment 10.0.0.9 poetry.test\n"
-                "::1\tpoetry.test other   # IPv6 first\n"
-                "127.0.0.2 unrelated\n"
-                "\n"
-                "127.0.0.1 Other POETRY.test\n"
-                "not-an-address poetry.test\n"
-                "fe80::1%lo poetry.test\n"
-                "127.0.0.3 poetry.test.longer poetry.test");
+    write_hosts(
+        "# a comment 10.0.0.9 poetry.test\n"
+        "::1\tpoetry.test other   # IPv6 first\n"
+        "127.0.0.2 unrelated\n"
+        "\n"
+        "127.0.0.1 Other POETRY.test\n"
+        "not-an-address poetry.test\n"
+        "fe80::1%lo poetry.test\n"
+        "127.0.0.3 poetry.test.longer poetry.test");
     struct resolver_addresses *list = NULL;
     ck_assert_int_eq(resolver_hosts_file(hosts_path, "poetry.test.", 80, &list), 0);
     ck_assert_uint_eq(list->count, 3);
@@ -258,7 +260,8 @@ static void server_lost(struct protocol *p, int reason) {
     free(p);
 }
 
-static const struct protocol_ops server_ops = {.connection_made = server_made, .connection_lost = server_lost};
+static const struct protocol_ops server_ops = {.connection_made = server_made,
+                                               .connection_lost = server_lost};
 
 static struct protocol *server_build(struct factory *f, const struct sockaddr_in *addr) {
     (void)f, (void)addr;
@@ -321,7 +324,8 @@ static const struct factory_ops client_ops = {
     .client_connection_lost = client_lost,
 };
 
-static void client_report(void *arg, const struct address_any *addr, int reason, const struct address_any *next) {
+static void client_report(void *arg, const struct address_any *addr, int reason,
+                          const struct address_any *next) {
     ck_assert_ptr_eq(arg, &client);
     ck_assert_int_lt(client.reports, 4);
     address_format_any(&addr->u.sa, client.reported[client.reports][0], ADDRESS_ANY_TEXT_MAX);
