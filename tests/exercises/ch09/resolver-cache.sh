@@ -7,6 +7,16 @@
 . "$ROOT/tests/support/lib.sh"
 . "$ROOT/tests/support/unit_tests.sh"
 
+# The reader's file alone first: a compile error is named as such, with the compiler's words.
+# shellcheck disable=SC2086
+if ${CC:-cc} ${CFLAGS:-} -I"$SNAPSHOT" -c -o "$WORK/resolver_cache.o" "$EXDIR/resolver_cache.c" >"$WORK/build.log" 2>&1; then
+    ok "resolver_cache.c compiles"
+else
+    not_ok "resolver_cache.c compiles" "$(head -n 30 "$WORK/build.log")" \
+        "hint: the starter compiled as given; fix the first error above, then check again"
+    done_testing
+fi
+
 cat >"$WORK/test_resolver_cache.c" <<'EOF'
 /* Unit tests of resolver_cache.c. */
 #include "check_main.h"
