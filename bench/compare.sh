@@ -11,6 +11,7 @@
 # QUICK=1: a rough table in about a minute (3 repetitions, smaller sizes). Settings: REPS, TIMERS,
 # PIPES ("100 1000 MAX"), ACTIVE (100), WRITES ("1000 100000"), CONNS ("100 1000 MAX"), TCP_MS (1500,
 # the client's measuring time per run), DEFERREDS (1000000) and CHAIN (100000) for chapter 6's Deferreds,
+# THREAD_CALLS (1000000; Twisted's runs a tenth), THREAD_PINGS (2000) for chapter 9's calls from threads,
 # TWISTED=0 to leave Twisted out.
 set -u
 cd "$(dirname "$0")"
@@ -18,9 +19,11 @@ cd "$(dirname "$0")"
 if [ "${QUICK:-0}" = 1 ]; then
   REPS=${REPS:-3} TIMERS=${TIMERS:-200000} PIPES=${PIPES:-100 1000} WRITES=${WRITES:-1000 20000}
   CONNS=${CONNS:-100 1000} TCP_MS=${TCP_MS:-300} DEFERREDS=${DEFERREDS:-200000} CHAIN=${CHAIN:-20000}
+  THREAD_CALLS=${THREAD_CALLS:-200000} THREAD_PINGS=${THREAD_PINGS:-500}
 else
   REPS=${REPS:-5} TIMERS=${TIMERS:-1000000} PIPES=${PIPES:-100 1000 MAX} WRITES=${WRITES:-1000 100000}
   CONNS=${CONNS:-100 1000 MAX} TCP_MS=${TCP_MS:-1500} DEFERREDS=${DEFERREDS:-1000000} CHAIN=${CHAIN:-100000}
+  THREAD_CALLS=${THREAD_CALLS:-1000000} THREAD_PINGS=${THREAD_PINGS:-2000}
 fi
 ACTIVE=${ACTIVE:-100}
 PY=/usr/bin/python3
@@ -188,6 +191,32 @@ if [ -x build/deferred-reactor ]; then
   done
 fi
 
+# >> threads
+# Calls from threads (chapter 9): ours (the newest snapshot with reactor_threads.h), libuv's
+# uv_async_send with a queue of the bench's own, and Twisted's callFromThread; from 1 and 4 threads,
+# and the wake-up latency of one call. Each program prints rows in the results format.
+threads_loops() {
+  [ -x build/threads-reactor ] && echo "reactor build/threads-reactor"
+  [ -x build/threads-libuv ] && echo "libuv build/threads-libuv"
+  [ "$TWISTED" = 1 ] && echo "twisted $PY threads-twisted.py"
+}
+if [ -x build/threads-reactor ]; then
+  echo "bench: threads, $THREAD_CALLS calls from 1 and 4 threads, $THREAD_PINGS single calls, $REPS rounds" >&2
+  for ((r = 1; r <= REPS; r++)); do
+    while read -r loop cmd; do
+      calls=$THREAD_CALLS
+      [ "$loop" = twisted ] && calls=$((THREAD_CALLS / 10))
+      for run in "--threads 1 --calls $calls" "--threads 4 --calls $calls" "--pings $THREAD_PINGS"; do
+        # shellcheck disable=SC2086
+        timeout 300 $cmd $run 2>results/.stderr | awk -v r="$r" '{print $0 "\t" r}' >>"$raw" ||
+          { echo "bench: $loop failed on threads $run (round $r):" >&2; cat results/.stderr >&2; }
+      done
+    done < <(threads_loops)
+  done
+  rm -f results/.stderr
+fi
+# << threads
+
 # >> medians
 # The medians, and for the table each loop's ratio to the reference, rep by rep (min-max).
 awk -F'\t' -v OFS='\t' '
@@ -228,6 +257,14 @@ awk -F'\t' '
     print "TCP rates: above 1.00x the first is faster"
     line("pingpong C=1,size=64", "pingpong", "C=1,size=64", "roundtrips_per_s", "reactor-epoll", "libevent")
     line("conns C=1000,size=32", "conns", "C=1000,size=32", "requests_per_s", "reactor-epoll", "libevent")
+    print "calls from threads: rates above 1.00x the first is faster; latency below 1.00x"
+    line("threads threads=1, calls per second", "threads", "threads=1", "calls_per_s", "reactor", "libuv")
+    line("threads threads=4, calls per second", "threads", "threads=4", "calls_per_s", "reactor", "libuv")
+    line("", "threads", "threads=4", "calls_per_s", "reactor", "twisted")
+    line("threads latency, median wake-up", "threads", "latency", "wakeup_us_p50", "reactor", "libuv")
+    line("threads latency, 99th percentile", "threads", "latency", "wakeup_us_p99", "reactor", "libuv")
+    for (t = 1; t <= 4; t += 3) if (("threads", "threads=" t, "reactor", "wakeups_per_call") in v)
+      printf "%-44s %.4f (reactor), %s (twisted)\n", "threads threads=" t ", wake-ups per call", v["threads", "threads=" t, "reactor", "wakeups_per_call"], (("threads", "threads=" t, "twisted", "wakeups_per_call") in v) ? v["threads", "threads=" t, "twisted", "wakeups_per_call"] : "n/a"
   }' results/latest.tsv >results/summary.txt
 # << summary
 
@@ -261,7 +298,7 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
     }
     END {
       for (i = 1; i <= nt; i++) {
-        t = tables[i]; split(t, tw, " "); ref = tw[1] == "pipes" || tw[1] == "pingpong" || tw[1] == "conns" ? "raw-epoll" : "libev"
+        t = tables[i]; split(t, tw, " "); ref = tw[1] == "pipes" || tw[1] == "pingpong" || tw[1] == "conns" ? "raw-epoll" : tw[1] == "threads" ? "libuv" : "libev"
         printf "\n## %s: %s (%s)\n\n| params |", tw[1], tw[2], tunit[t]
         for (c = 1; c <= ncol[t]; c++) printf " %s |", cols[t, c]
         printf "\n|---|"; for (c = 1; c <= ncol[t]; c++) printf "---:|"; print ""

@@ -237,6 +237,17 @@ demo_ch08() {
     cat "$out.err"
 }
 
+# Chapter 9: threads. Blocking work goes to the reactor's thread pool and reports its progress through
+# calls from threads, while the loop goes on ticking; each job's Deferred fires on the reactor's thread.
+demo_ch09() {
+    build code/ch09 pool-demo
+    echo
+    echo "\$ code/ch09/build/pool-demo --jobs 3 --work 0.6 --tick 0.1"
+    code/ch09/build/pool-demo --jobs 3 --work 0.6 --tick 0.1
+    echo
+    echo "The ticks come from the reactor's thread while the three jobs block on theirs."
+}
+
 if declare -F "demo_$ch" >/dev/null; then
     "demo_$ch"
 else

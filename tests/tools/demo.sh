@@ -81,4 +81,15 @@ if [ -d code/ch08 ]; then
             "status $status" "$(show "$WORK/ch08.out")"
     fi
 fi
+if [ -d code/ch09 ] && [ -f code/ch09/pool-demo.c ]; then
+    run_with_timeout 60 bash tools/demo.sh 09 >"$WORK/ch09.out" 2>&1
+    status=$?
+    if [ $status -eq 0 ] && [ "$(grep -c "^job [123]: done, on the reactor's thread$" "$WORK/ch09.out")" -eq 3 ] &&
+        grep -q '^tick 2$' "$WORK/ch09.out"; then
+        ok "make demo CH=09: three jobs on the pool, done on the reactor's thread, the loop ticking meanwhile"
+    else
+        not_ok "make demo CH=09: three jobs on the pool, done on the reactor's thread, the loop ticking meanwhile" \
+            "status $status" "$(show "$WORK/ch09.out")"
+    fi
+fi
 done_testing

@@ -17,8 +17,10 @@
 
 static struct reactor *reactor;
 static pthread_t reactor_thread; /* the thread that runs the reactor: the test's own */
+static void reset_state(void);
 
 static void setup(void) {
+    reset_state(); /* each test starts afresh, forked or not (valgrind runs them with CK_FORK=no) */
     reactor_thread = pthread_self();
     reactor = reactor_new();
     ck_assert_ptr_nonnull(reactor);
@@ -504,6 +506,16 @@ START_TEST(a_reactor_that_never_ran_calls_its_hooks_when_freed) {
     ck_assert_str_eq(events, "freed ");
 }
 END_TEST
+
+static void reset_state(void) {
+    events[0] = '\0';
+    atomic_store(&burst_ran, 0);
+    memset(next_expected, 0, sizeof next_expected);
+    out_of_order = 0;
+    threads_done = 0;
+    race_turn = 0;
+    races_run = 0;
+}
 
 int main(void) {
     Suite *suite = suite_create("call_from_thread");

@@ -17,8 +17,10 @@
 
 static struct reactor *reactor;
 static pthread_t reactor_thread;
+static void reset_state(void);
 
 static void setup(void) {
+    reset_state(); /* each test starts afresh, forked or not (valgrind runs them with CK_FORK=no) */
     reactor_thread = pthread_self();
     reactor = reactor_new();
     ck_assert_ptr_nonnull(reactor);
@@ -506,6 +508,20 @@ START_TEST(a_thousand_deferred_jobs_on_a_pool_of_four_each_fire_once_on_the_reac
     free(ds);
 }
 END_TEST
+
+static void reset_state(void) {
+    gate_open = false;
+    waiting_at_gate = 0;
+    atomic_store(&done_count, 0);
+    order_count = 0;
+    got_value = 0;
+    got_code = 0;
+    callbacks_run = 0;
+    memset(fired, 0, sizeof fired);
+    fired_total = 0;
+    fired_off_thread = 0;
+    memset(&at_ten, 0, sizeof at_ten);
+}
 
 int main(void) {
     Suite *suite = suite_create("thread_pool");
