@@ -62,7 +62,8 @@ def throughput(threads, calls):
     for w in workers:
         w.join()
     params = "threads=%d" % threads
-    print("threads\t%s\ttwisted\tcalls_per_s\t%.0f\tcalls/s" % (params, calls / (state["end"] - state["start"])))
+    rate = calls / (state["end"] - state["start"])
+    print("threads\t%s\ttwisted\tcalls_per_s\t%.0f\tcalls/s" % (params, rate))
     print("threads\t%s\ttwisted\twakeups_per_call\t%.6f\tratio" % (params, counts["reads"] / calls))
     print("threads\t%s\ttwisted\twaker_writes_per_call\t%.6f\tratio" % (params, counts["writes"] / calls))
 

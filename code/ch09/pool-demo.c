@@ -104,7 +104,8 @@ int main(int argc, char **argv) {
                 cli_fail(EXIT_USAGE, program, "--threads %s: not a number from 1 to 1000", cli_quote(value));
         } else if (cli_option(argc, argv, &i, "--work", &value, program)) {
             if (cli_parse_seconds(value, &work_seconds) != 0 || work_seconds > 60)
-                cli_fail(EXIT_USAGE, program, "--work %s: not a number of seconds up to 60", cli_quote(value));
+                cli_fail(EXIT_USAGE, program, "--work %s: not a number of seconds up to 60",
+                         cli_quote(value));
         } else if (cli_option(argc, argv, &i, "--tick", &value, program)) {
             if (cli_parse_seconds(value, &tick_seconds) != 0 || tick_seconds <= 0 || tick_seconds > 60)
                 cli_fail(EXIT_USAGE, program, "--tick %s: not a number of seconds above 0, up to 60",

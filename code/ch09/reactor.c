@@ -523,6 +523,7 @@ static void dispatch_one(struct reactor *reactor, const struct backend_event *ev
         lose(reactor, writer, REACTOR_ERR_CONNECTION_LOST);
 }
 
+/* >> dispatch-waker */
 /* Serves every fd the backend found ready, in the order it gave them. */
 static void dispatch(struct reactor *reactor, const struct backend_event *events, int count) {
     for (int i = 0; i < count; i++) {
@@ -534,6 +535,7 @@ static void dispatch(struct reactor *reactor, const struct backend_event *events
         dispatch_one(reactor, &events[i]);
     }
 }
+/* << dispatch-waker */
 /* << dispatch */
 
 /* >> ebadf */
@@ -600,10 +602,12 @@ static void trace_ready(const struct reactor *reactor, const struct backend_even
  * Returns 0, or -errno if the wait failed in a way the loop cannot get past. */
 static int run_one_turn(struct reactor *reactor) {
     reactor->turn++;
+    /* >> turn-threads */
     size_t from_threads = reactor_threads_run_queued(reactor->threads); /* chapter 9 */
     if (from_threads > 0)
         trace(reactor, "turn %lu: ran %zu call%s from threads", reactor->turn, from_threads,
               from_threads == 1 ? "" : "s");
+    /* << turn-threads */
     size_t ran = scheduler_run_due(reactor->scheduler);
     if (ran > 0)
         trace(reactor, "turn %lu: ran %zu delayed call%s", reactor->turn, ran, ran == 1 ? "" : "s");
@@ -681,9 +685,11 @@ int reactor_run(struct reactor *reactor) {
             trace(reactor, "stopping: ran %zu delayed call%s", ran, ran == 1 ? "" : "s");
     }
 
+    /* >> run-loop-end */
     shut_down(reactor);
     run_shutdown_hooks(reactor);               /* chapter 9: the thread pool stops here */
     reactor_threads_finish(reactor->threads); /* and calls from threads that came meanwhile run */
+    /* << run-loop-end */
     reactor->state = REACTOR_STOPPED;
     trace(reactor, "stopped after %lu turn%s", reactor->turn, reactor->turn == 1 ? "" : "s");
     return result;

@@ -342,8 +342,8 @@ static void fire_undelivered(struct thread_pool *pool) {
     }
 }
 
-int thread_pool_defer_in(struct reactor *reactor, struct thread_pool *pool, thread_pool_work_fn work, void *arg,
-                         struct deferred **out) {
+int thread_pool_defer_in(struct reactor *reactor, struct thread_pool *pool, thread_pool_work_fn work,
+                         void *arg, struct deferred **out) {
     *out = NULL;
     if (work == NULL)
         return -EINVAL;

@@ -24,7 +24,7 @@
 /* >> pool-codes */
 /* Result codes, in the threads range of the one code space (result.h). */
 enum {
-    THREAD_POOL_ERR_STOPPED = -10711, /* work given to a pool that has stopped (or whose reactor has shut down) */
+    THREAD_POOL_ERR_STOPPED = -10711, /* work for a pool that has stopped (or whose reactor shut down) */
     THREAD_POOL_ERR_SIZE = -10712,    /* min > max, or max is 0 */
 };
 /* << pool-codes */
@@ -103,8 +103,8 @@ int thread_pool_defer(struct reactor *reactor, thread_pool_work_fn work, void *a
  * through reactor_call_from_thread; one that the reactor refuses (it has stopped) is kept by the pool,
  * and thread_pool_stop fires its Deferred on the thread that calls it — so stop your pool on the
  * reactor's thread, and before freeing the reactor. */
-int thread_pool_defer_in(struct reactor *reactor, struct thread_pool *pool, thread_pool_work_fn work, void *arg,
-                         struct deferred **out);
+int thread_pool_defer_in(struct reactor *reactor, struct thread_pool *pool, thread_pool_work_fn work,
+                         void *arg, struct deferred **out);
 /* << reactor-pool-api */
 
 #endif
