@@ -2,7 +2,8 @@
  *
  * Both end in the same place: a transport (transport.h) with a protocol that a factory built
  * (protocol.h). Twisted's counterparts: reactor.listenTCP with its Port, reactor.connectTCP with its
- * Connector. Addresses are IPv4 (address.h reads and writes them).
+ * Connector. Addresses are IPv4 (address.h reads and writes them); chapter 9 adds the _any functions,
+ * for addresses of either family (address_any.h).
  *
  * Where it differs from Twisted, on purpose: a connect that fails at once (no socket, a descriptor
  * select() cannot watch, no memory, connect() refusing before it starts) is returned by
