@@ -5,6 +5,10 @@
  * watches wakes the loop, which runs the call on its own thread on its next turn. Wake-ups are
  * coalesced: a burst of calls made while the loop is busy costs one write to the waker and one read.
  *
+ * Every reactor opens its waker when it is made (one eventfd, or a pipe's two fds), so from chapter 9
+ * on reactor_new_on can also fail with -EMFILE, or with REACTOR_ERR_FD_RANGE on select when the waker's
+ * fd would be at or above FD_SETSIZE.
+ *
  * Blocking work goes the other way, to a pool of threads: thread_pool.h.
  *
  * Twisted's counterparts: reactor.callFromThread (base.py's threadCallQueue and its waker). */
