@@ -4,6 +4,7 @@
  * connection; the transport sends what the socket takes now and the rest as it drains, then closes.
  * There is no loop, no accept and no send in this file: the library does all of that. */
 #include "address.h"
+#include "address_any.h"
 #include "cli.h"
 #include "protocol.h"
 #include "reactor.h"
@@ -24,7 +25,7 @@ static void print_usage(FILE *out) {
             "the connection. The first line on stdout names the port.\n"
             "\n"
             "  --port PORT       port to listen on; 0 (the default) picks a free one\n"
-            "  --iface ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
+            "  --iface ADDR      IPv4 or IPv6 address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
             "  --help            print this help and exit\n");
 }
 
@@ -45,9 +46,10 @@ struct fast_protocol {
 
 static void send_poem(struct protocol *p, struct transport *transport) {
     struct poetry_server *server = ((struct fast_protocol *)p)->server;
-    struct sockaddr_in peer = transport_get_peer(transport);
-    char who[ADDRESS_TEXT_MAX];
-    fprintf(stderr, "Sending %zu bytes of poetry to %s\n", server->poem_len, address_format(&peer, who, sizeof who));
+    struct address_any peer = transport_get_peer_any(transport);
+    char who[ADDRESS_ANY_TEXT_MAX];
+    fprintf(stderr, "Sending %zu bytes of poetry to %s\n", server->poem_len,
+            address_format_any(&peer.u.sa, who, sizeof who));
     if (transport_write(transport, server->poem, server->poem_len) != 0)
         transport_abort_connection(transport); /* out of memory: this client gets nothing */
     else
@@ -77,13 +79,13 @@ static const struct factory_ops poetry_factory_ops = {.build_protocol = build_fa
 int main(int argc, char **argv) {
     cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
     const char *poem_path = NULL;
-    struct sockaddr_in listen_addr = {.sin_family = AF_INET};
-    address_parse_host(ADDRESS_DEFAULT_HOST, &listen_addr);
+    struct address_any listen_addr;
+    address_parse_iface(ADDRESS_DEFAULT_HOST, &listen_addr);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
-        } else if (cli_server_address_option(argc, argv, &i, &listen_addr, program)) {
+        } else if (cli_server_address_option_any(argc, argv, &i, &listen_addr, program)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
@@ -105,11 +107,11 @@ int main(int argc, char **argv) {
 
     struct reactor *reactor = cli_new_reactor(program);
     struct listening_port *port;
-    err = reactor_listen_tcp(reactor, &listen_addr, &server.factory, &port);
+    err = reactor_listen_tcp_any(reactor, &listen_addr, &server.factory, &port);
     if (err != 0) {
-        char where[ADDRESS_TEXT_MAX];
+        char where[ADDRESS_ANY_TEXT_MAX];
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
-                 address_format(&listen_addr, where, sizeof where), reactor_strerror(err));
+                 address_format_any(&listen_addr.u.sa, where, sizeof where), reactor_strerror(err));
     }
     printf("Serving %s on port %u.\n", cli_printable(poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);

@@ -9,11 +9,14 @@
  * with its limits (--connect-timeout 30 s, --idle-timeout 60 s, --max-size 64 MiB) and its checked
  * stdout. */
 #include "address.h"
+#include "address_any.h"
 #include "cli.h"
 #include "deferred.h"
 #include "failure.h"
+#include "host_connector.h"
 #include "protocol.h"
 #include "reactor.h"
+#include "resolver.h"
 #include "result.h"
 #include "tcp.h"
 #include "transport.h"
@@ -92,7 +95,7 @@ struct download {
     struct deferred *done;
     struct poem *poem;
     struct limits limits;
-    struct connector *connector; /* while connecting */
+    struct host_connector *connector; /* while resolving or connecting */
     struct transport *transport; /* while connected */
     struct delayed_call *timer;  /* gives up after --timeout */
     struct delayed_call *idle;   /* while connected, if --idle-timeout: pushed back by every byte */
@@ -236,7 +239,7 @@ static int download_timed_out(void *arg) {
     if (dl->gave_up == 0)
         dl->gave_up = POETRY_TIMED_OUT;
     if (dl->connector != NULL)
-        connector_stop(dl->connector);
+        host_connector_stop(dl->connector);
     else if (dl->transport != NULL)
         transport_abort_connection(dl->transport);
     return 0;
@@ -256,12 +259,22 @@ static int download_idle(void *arg) {
 }
 
 /* >> get-poetry */
-/* Starts downloading a poem from addr and returns a Deferred (the caller's reference) that fires with
+/* Chapter 9: an address of a name failed, and the next is tried. */
+static void download_retry(void *arg, const struct address_any *addr, int reason,
+                           const struct address_any *next) {
+    struct download *dl = arg;
+    char failed[ADDRESS_ANY_TEXT_MAX], trying[ADDRESS_ANY_TEXT_MAX];
+    fprintf(stderr, "Task %d: %s: %s; trying %s\n", dl->number,
+            address_format_any(&addr->u.sa, failed, sizeof failed), reactor_strerror(reason),
+            address_format_any(&next->u.sa, trying, sizeof trying));
+}
+
+/* Starts downloading a poem from target and returns a Deferred (the caller's reference) that fires with
  * the poem (a struct poem *, freed by poem_free) or errbacks with why it failed: a failure from the
  * connection's code, POETRY_TIMED_OUT, POETRY_CONNECT_TIMED_OUT or POETRY_IDLE when one of the limits
  * ran out, or -EFBIG for a poem past --max-size. Returns NULL only when out of memory. `number` and
  * `who` (static while it runs) are for the progress lines. */
-static struct deferred *get_poetry(struct reactor *reactor, const struct sockaddr_in *addr,
+static struct deferred *get_poetry(struct reactor *reactor, const struct address_target *target,
                                    const struct limits *limits, int number, const char *who) {
     struct deferred *d = deferred_new();
     struct download *dl = calloc(1, sizeof *dl);
@@ -283,7 +296,9 @@ static struct deferred *get_poetry(struct reactor *reactor, const struct sockadd
     if (limits->timeout > 0)
         err = reactor_call_later(reactor, limits->timeout, download_timed_out, dl, &dl->timer);
     if (err == 0)
-        err = reactor_connect_tcp(reactor, addr, &dl->factory, limits->connect_timeout, &dl->connector);
+        err = host_connector_start(reactor, target, &dl->factory, limits->connect_timeout, &dl->connector);
+    if (err == 0)
+        host_connector_set_report(dl->connector, download_retry, dl);
     if (err != 0) { /* d has fired (errback) already: the caller's callbacks will run as they are added */
         download_finished(dl, err);
         free(dl);
@@ -304,8 +319,8 @@ struct downloads;
 /* One argument's download, as main sees it: where from, and what its chain left. */
 struct task {
     int number; /* 1-based, as the user counts the arguments */
-    struct sockaddr_in addr;
-    char who[ADDRESS_TEXT_MAX];
+    struct address_target target;
+    char who[ADDRESS_NAME_MAX + 8]; /* "HOST:PORT", "[V6]:PORT" */
     enum task_state state;
     struct poem *poem; /* TASK_DONE: the poem (the task's) */
     double started;
@@ -333,8 +348,9 @@ static void print_usage(FILE *out) {
             "                  [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. A download is given\n"
-            "up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
+            "in the order given. HOST is an IPv4 address, an IPv6 address in brackets ([::1]:PORT) or\n"
+            "a host name (each of its addresses is tried in turn); it defaults to 127.0.0.1. A download\n"
+            "is given up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
             "connect takes longer than --connect-timeout (default 30), or when no byte arrives for\n"
             "--idle-timeout seconds (default 60); 0 turns a limit off. A poem larger than --max-size\n"
             "BYTES (default 64M; K, M, G suffixes) fails its download.\n"
@@ -487,7 +503,7 @@ static int start_downloads(void *arg) {
         struct task *task = &all->tasks[i];
         fprintf(stderr, "Task %d: get poetry from %s\n", task->number, task->who);
         task->started = now_seconds();
-        struct deferred *d = get_poetry(all->reactor, &task->addr, &all->limits, task->number, task->who);
+        struct deferred *d = get_poetry(all->reactor, &task->target, &all->limits, task->number, task->who);
         if (d == NULL)
             d = deferred_fail(failure_from_code(-ENOMEM));
         if (d == NULL)
@@ -573,19 +589,24 @@ int main(int argc, char **argv) {
     if (tasks == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     for (int i = 0; i < count; i++) {
-        int err = address_parse(argv[i + 1], &tasks[i].addr);
+        int err = address_parse_target(argv[i + 1], &tasks[i].target);
         if (err != 0) {
             free(tasks);
             cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
         tasks[i].number = i + 1;
         tasks[i].all = &all;
-        address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
+        if (tasks[i].target.is_name) /* a name of letters, digits, '-', '_' and dots: nothing to quote */
+            snprintf(tasks[i].who, sizeof tasks[i].who, "%s:%u", tasks[i].target.host,
+                     (unsigned)tasks[i].target.port);
+        else
+            address_format_any(&tasks[i].target.addr.u.sa, tasks[i].who, sizeof tasks[i].who);
     }
     if (stdout_closed)
         cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
+    resolver_install_from_environment(); /* RESOLVER_HOSTS_FILE: names from that file only, never DNS */
     all.reactor = cli_new_reactor(program);
     all.tasks = tasks;
     all.count = count;

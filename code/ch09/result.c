@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "address.h"
+#include "address_any.h"
 #include "backend.h"
 #include "deferred.h"
 #include "line_receiver.h"
@@ -13,6 +14,7 @@
 #include "reactor.h"
 #include "reactor_threads.h"
 #include "reconnecting_factory.h"
+#include "resolver.h"
 #include "thread_pool.h"
 #include "transforms.h"
 
@@ -64,6 +66,15 @@ static const struct result_name names[] = {
     NAMED(REACTOR_THREADS_ERR_STOPPED, "the reactor has stopped: a call from a thread would never run"),
     NAMED(THREAD_POOL_ERR_STOPPED, "the thread pool has stopped"),
     NAMED(THREAD_POOL_ERR_SIZE, "bad thread pool size: min is above max, or max is 0"),
+    NAMED(ADDRESS_ERR_BRACKETS, "an IPv6 address goes in brackets, then the port: [::1]:PORT"),
+    NAMED(ADDRESS_ERR_IPV6, "not an IPv6 address inside the brackets (like [::1])"),
+    NAMED(ADDRESS_ERR_NAME, "host is not a host name (letters, digits, '-', '_' and dots)"),
+    NAMED(ADDRESS_ERR_IFACE, "not an IPv4 address like 127.0.0.1 or an IPv6 address like ::1"),
+    NAMED(RESOLVER_ERR_NOT_FOUND, "no such host name"),
+    NAMED(RESOLVER_ERR_NO_ADDRESS, "the host name has no IPv4 or IPv6 address"),
+    NAMED(RESOLVER_ERR_AGAIN, "name resolution failed for now (no answer from the name server)"),
+    NAMED(RESOLVER_ERR_FAILED, "name resolution failed"),
+    NAMED(RESOLVER_ERR_HOSTS_FILE, "cannot read the hosts file"),
 };
 
 const struct result_name *result_names(size_t *count) {

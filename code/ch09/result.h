@@ -29,6 +29,8 @@ enum {
     RESULT_LINE_NETSTRING_LAST = -10699,
     RESULT_THREADS_FIRST = -10701, /* chapter 9: reactor_threads.h, thread_pool.h */
     RESULT_THREADS_LAST = -10749,
+    RESULT_RESOLVER_FIRST = -10751,    /* chapter 9: resolver.h, host_connector.h */
+    RESULT_RESOLVER_LAST = -10799,
 };
 /* << ranges */
 

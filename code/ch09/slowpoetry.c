@@ -6,6 +6,7 @@
  * that leaves early only ends its own connection: the protocol cancels its pending call. Same command
  * line and first line as chapter 1's. */
 #include "address.h"
+#include "address_any.h"
 #include "cli.h"
 #include "protocol.h"
 #include "reactor.h"
@@ -21,7 +22,7 @@ static const char *program = "slowpoetry";
 
 struct options {
     const char *poem_path;
-    struct sockaddr_in listen_addr;
+    struct address_any listen_addr;
     double delay;   /* seconds between two sends */
     long num_bytes; /* bytes per send */
 };
@@ -34,7 +35,7 @@ static void print_usage(FILE *out) {
             "many clients at once, then closes each connection. The first line on stdout names the port.\n"
             "\n"
             "  --port PORT       port to listen on; 0 (the default) picks a free one\n"
-            "  --iface ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
+            "  --iface ADDR      IPv4 or IPv6 address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
             "  --delay SECONDS   pause between two sends (default 0.7)\n"
             "  --num-bytes N     bytes per send (default 10)\n"
             "  --help            print this help and exit\n");
@@ -42,15 +43,14 @@ static void print_usage(FILE *out) {
 
 static struct options parse_options(int argc, char **argv) {
     struct options opts = {.poem_path = NULL, .delay = 0.7, .num_bytes = 10};
-    opts.listen_addr.sin_family = AF_INET;
-    address_parse_host(ADDRESS_DEFAULT_HOST, &opts.listen_addr);
+    address_parse_iface(ADDRESS_DEFAULT_HOST, &opts.listen_addr);
 
     for (int i = 1; i < argc; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             exit(EXIT_ALL_WELL);
-        } else if (cli_server_address_option(argc, argv, &i, &opts.listen_addr, program)) {
+        } else if (cli_server_address_option_any(argc, argv, &i, &opts.listen_addr, program)) {
             continue;
         } else if (cli_option(argc, argv, &i, "--delay", &value, program)) {
             if (cli_parse_seconds(value, &opts.delay) != 0 || opts.delay > CLI_MAX_DELAY_SECONDS)
@@ -88,7 +88,7 @@ struct slow_protocol {
     struct server *server;
     size_t sent;
     struct delayed_call *next_slice; /* pending between two slices */
-    char who[ADDRESS_TEXT_MAX];
+    char who[ADDRESS_ANY_TEXT_MAX];
 };
 
 /* Sends the next slice; then either schedules the one after or, at the end, closes the connection
@@ -114,8 +114,8 @@ static int send_next_slice(void *arg) {
 
 static void slow_connection_made(struct protocol *p, struct transport *transport) {
     struct slow_protocol *slow = (struct slow_protocol *)p;
-    struct sockaddr_in peer = transport_get_peer(transport);
-    address_format(&peer, slow->who, sizeof slow->who);
+    struct address_any peer = transport_get_peer_any(transport);
+    address_format_any(&peer.u.sa, slow->who, sizeof slow->who);
     fprintf(stderr, "Sending %zu bytes of poetry to %s\n", slow->server->poem_len, slow->who);
     if (slow->server->poem_len == 0)
         transport_lose_connection(transport);
@@ -181,11 +181,12 @@ int main(int argc, char **argv) {
     /* >> listen */
     server.reactor = cli_new_reactor(program);
     struct listening_port *port;
-    err = reactor_listen_tcp(server.reactor, &server.opts.listen_addr, &server.factory, &port);
+    err = reactor_listen_tcp_any(server.reactor, &server.opts.listen_addr, &server.factory, &port);
     if (err != 0) {
-        char where[ADDRESS_TEXT_MAX];
+        char where[ADDRESS_ANY_TEXT_MAX];
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
-                 address_format(&server.opts.listen_addr, where, sizeof where), reactor_strerror(err));
+                 address_format_any(&server.opts.listen_addr.u.sa, where, sizeof where),
+                 reactor_strerror(err));
     }
     printf("Serving %s on port %u.\n", cli_printable(server.opts.poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);

@@ -24,6 +24,8 @@ contract_help() {
 }
 
 # contract_usage_errors: no arguments and bad addresses exit 2 with a one-line error naming the address.
+# A client that resolves host names (chapter 9 on) sets CONTRACT_RESOLVES_NAMES=1: foo:1 is then a
+# name, and its failing to resolve is that download's failure (exit 1), not a bad command line.
 contract_usage_errors() {
     run_with_timeout 10 "$CLIENT" >/dev/null 2>"$WORK/none.err"
     local status=$?
@@ -32,8 +34,9 @@ contract_usage_errors() {
     else
         not_ok "no arguments: exit 2 with a one-line error" "status $status" "$(show "$WORK/none.err")"
     fi
-    local bad
-    for bad in foo:1 127.0.0.1:70000 1.2.3:80 "" 0; do
+    local bad bads=(foo:1 127.0.0.1:70000 1.2.3:80 "" 0)
+    [ "${CONTRACT_RESOLVES_NAMES:-0}" != 1 ] || bads=("${bads[@]:1}")
+    for bad in "${bads[@]}"; do
         run_with_timeout 10 "$CLIENT" "$bad" >"$WORK/bad.out" 2>"$WORK/bad.err"
         status=$?
         if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/bad.err")" -eq 1 ] && grep -qF "'$bad'" "$WORK/bad.err" &&

@@ -1,7 +1,8 @@
 # unit_tests.sh: for exercise tests that drive the reader's code with Check unit tests (typically on a
 # task_clock, so that time-dependent code is tested without sleeping). Source it after lib.sh.
 # A test using it defines UNIT_HEADER (the header its unit tests include, named in a hint) and
-# hint_for NAME (the hint for a failing unit test NAME).
+# hint_for NAME (the hint for a failing unit test NAME); UNIT_LABEL, if set, begins each case's name
+# instead of "on the task_clock: ".
 
 # build_unit_tests OUTPUT TEST.c SOURCE...: compiles the exercise's SOURCEs (a main in them renamed
 # exercise_main, so that the tests' own main is the one that runs) and the Check unit tests $WORK/TEST.c
@@ -46,15 +47,15 @@ run_unit_tests() {
             name=${rest%%:*}
             message=${rest#*: }
             if [ "${line%% *}" = ok ]; then
-                ok "on the task_clock: ${name//_/ }"
+                ok "${UNIT_LABEL-on the task_clock: }${name//_/ }"
             else
                 unit_failures=$((unit_failures + 1))
                 case "$message" in
                 "Received signal"* | "Early exit"*)
-                    not_ok "on the task_clock: ${name//_/ }" "$message; stderr of the unit tests:" \
+                    not_ok "${UNIT_LABEL-on the task_clock: }${name//_/ }" "$message; stderr of the unit tests:" \
                         "$(head -n 12 "$WORK/unit.err")" "hint: $(hint_for "$name")"
                     ;;
-                *) not_ok "on the task_clock: ${name//_/ }" "$message" "hint: $(hint_for "$name")" ;;
+                *) not_ok "${UNIT_LABEL-on the task_clock: }${name//_/ }" "$message" "hint: $(hint_for "$name")" ;;
                 esac
             fi
             ;;

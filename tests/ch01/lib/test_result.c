@@ -32,6 +32,8 @@ static int range_of(const char *name, int *first, int *last) {
         /* Chapter 9: calls from threads and the thread pool. */
         {"REACTOR_THREADS_ERR_", -10701, -10749},
         {"THREAD_POOL_ERR_", -10701, -10749},
+        /* Chapter 9's resolver and host connector (its new address codes keep the address range). */
+        {"RESOLVER_ERR_", -10751, -10799},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {

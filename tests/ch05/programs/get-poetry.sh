@@ -200,11 +200,17 @@ else
 fi
 
 # The reactor refuses descriptors at or above FD_SETSIZE (1024): that task fails clearly, no crash.
+# From chapter 9 on, a reactor holds a descriptor of its own from the start (the waker of calls from
+# threads): with every descriptor below FD_SETSIZE taken, a client on select cannot make its reactor at
+# all, and says so in one line. A test of such a client sets CONTRACT_REACTOR_NEEDS_A_DESCRIPTOR=1.
 if [ "$(ulimit -Hn)" -gt 1200 ]; then
     run_with_timeout 20 bash -c 'ulimit -n 1200; for fd in $(seq 3 1100); do eval "exec $fd</dev/null"; done; exec "$@"' \
         _ "$CLIENT" "$quick_PORT" >"$WORK/many.out" 2>"$WORK/many.err"
     status=$?
-    if [ $status -eq 1 ] && grep -q "^get-poetry: task 1: 127.0.0.1:$quick_PORT: .*beyond select()'s FD_SETSIZE limit" "$WORK/many.err"; then
+    fd_error="^get-poetry: task 1: 127.0.0.1:$quick_PORT: .*beyond select()'s FD_SETSIZE limit"
+    [ "${CONTRACT_REACTOR_NEEDS_A_DESCRIPTOR:-0}" != 1 ] ||
+        fd_error="^get-poetry: cannot make the reactor: .*beyond select()'s FD_SETSIZE limit\$"
+    if [ $status -eq 1 ] && grep -q "$fd_error" "$WORK/many.err"; then
         ok "a descriptor beyond FD_SETSIZE is a clear error, exit 1"
     else
         not_ok "a descriptor beyond FD_SETSIZE is a clear error, exit 1" "status $status" "$(show "$WORK/many.err")"
