@@ -31,3 +31,6 @@ show "$OUT/ch09-two-threads.txt" "pool-demo --jobs 4 --threads 2 --work 0.2 --ti
 make -s -C bench build/threads-reactor
 show "$OUT/ch09-bench.txt" "bench/build/threads-reactor --threads 4 --calls 1000000 --pings 2000" \
     bench/build/threads-reactor --threads 4 --calls 1000000 --pings 2000
+
+# The section "Names off the loop" has a recipe of its own.
+bash "$ROOT/tools/outputs/ch09-names.sh"
