@@ -11,11 +11,13 @@
 #include "line_receiver.h"
 #include "looping_call.h"
 #include "netstring.h"
+#include "poetry_client.h"
 #include "reactor.h"
 #include "reactor_threads.h"
 #include "reconnecting_factory.h"
 #include "resolver.h"
 #include "thread_pool.h"
+#include "transform_client.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -75,6 +77,14 @@ static const struct result_name names[] = {
     NAMED(RESOLVER_ERR_AGAIN, "name resolution failed for now (no answer from the name server)"),
     NAMED(RESOLVER_ERR_FAILED, "name resolution failed"),
     NAMED(RESOLVER_ERR_HOSTS_FILE, "cannot read the hosts file"),
+    NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
+    NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
+    NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_NO_REPLY, "the server closed without a reply"),
+    NAMED(TRANSFORM_CLIENT_ERR_NAME, "a transform's name must be one or more bytes without a '.'"),
+    NAMED(TRANSFORM_CLIENT_ERR_IDLE, "no byte of the transformed poem came within the idle timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect to the transformation server timed out"),
+    NAMED(TRANSFORM_CLIENT_ERR_TIMED_OUT, "the transform request took longer than its timeout"),
 };
 
 const struct result_name *result_names(size_t *count) {
