@@ -7,6 +7,7 @@
  * knows which one runs. */
 #include "reactor.h"
 #include "backend.h"
+#include "reactor_tcp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,11 @@ struct reactor {
     bool last_pass_done; /* the delayed calls' pass after the stop has run */
     bool trace;          /* REACTOR_TRACE was set when the reactor was made */
     unsigned long turn;  /* turns of the loop so far, for the trace */
+    /* Chapter 10's seam (reactor_tcp.h): how it listens and connects (NULL: sockets), and whether the
+     * scheduler is a test's, which the test frees. */
+    const struct reactor_tcp_ops *tcp;
+    void *tcp_state;
+    bool borrowed_scheduler;
 };
 /* << state */
 
@@ -209,7 +215,8 @@ const char *reactor_backend(const struct reactor *reactor) {
 void reactor_free(struct reactor *reactor) {
     if (reactor == NULL)
         return;
-    scheduler_free(reactor->scheduler);
+    if (!reactor->borrowed_scheduler)
+        scheduler_free(reactor->scheduler);
     reactor->backend->destroy(reactor->backend_state);
     free(reactor->table);
     free(reactor->calls);
@@ -623,3 +630,30 @@ int reactor_stop(struct reactor *reactor) {
     return 0;
 }
 /* << stop */
+
+/* >> seam */
+/* Chapter 10: the seams a test double uses (reactor.h, reactor_tcp.h). */
+int reactor_new_with_scheduler(const struct backend_ops *backend, struct scheduler *scheduler,
+                               struct reactor **out) {
+    int err = reactor_new_with(backend, out);
+    if (err != 0)
+        return err;
+    scheduler_free((*out)->scheduler);
+    (*out)->scheduler = scheduler;
+    (*out)->borrowed_scheduler = true;
+    return 0;
+}
+
+void reactor_set_tcp(struct reactor *reactor, const struct reactor_tcp_ops *ops, void *state) {
+    reactor->tcp = ops;
+    reactor->tcp_state = state;
+}
+
+const struct reactor_tcp_ops *reactor_tcp(const struct reactor *reactor) {
+    return reactor->tcp != NULL ? reactor->tcp : &reactor_tcp_sockets;
+}
+
+void *reactor_tcp_state(const struct reactor *reactor) {
+    return reactor->tcp_state;
+}
+/* << seam */

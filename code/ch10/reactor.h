@@ -87,6 +87,13 @@ int reactor_new_on(const char *backend, struct reactor **out);
 struct backend_ops;
 int reactor_new_with(const struct backend_ops *backend, struct reactor **out);
 
+/* Chapter 10: the same, on a scheduler of the caller's (a task_clock's, task_clock.h) instead of the
+ * monotonic clock's, so that reactor_scheduler returns it and code that calls reactor_call_later runs
+ * on time a test moves by hand. The caller frees the scheduler, after the reactor. Same returns. */
+struct scheduler;
+int reactor_new_with_scheduler(const struct backend_ops *backend, struct scheduler *scheduler,
+                               struct reactor **out);
+
 /* reactor_new_on(NULL, ...): returns the reactor, or NULL. NULL means out of memory, unless it has
  * written why not on stderr ("reactor: REACTOR_BACKEND=kqueue: no such backend in this build ..."). */
 struct reactor *reactor_new(void);

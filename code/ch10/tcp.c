@@ -5,10 +5,12 @@
  * socket writable). What they wait for ends in a transport with a protocol. */
 #include "tcp.h"
 #include "address.h"
+#include "reactor_tcp.h"
 #include "transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +35,19 @@ static int nonblocking_socket(void) {
 /* ---- listening ---- */
 
 struct listening_port {
-    struct descriptor descriptor; /* a reader while listening; fd -1 once stopped */
+    const struct reactor_tcp_ops *tcp; /* first: how listening_port_number and the others find this code */
+    struct descriptor descriptor;      /* a reader while listening; fd -1 once stopped */
     struct reactor *reactor;
     struct factory *factory;
     struct sockaddr_in addr;         /* with the port the kernel chose */
     struct delayed_call *resume;     /* pending while accepting is paused (out of descriptors) */
     char name[8 + ADDRESS_TEXT_MAX]; /* "port 127.0.0.1:5000", for messages and traces */
 };
+
+/* The port whose descriptor d is. */
+static struct listening_port *port_of(struct descriptor *d) {
+    return (struct listening_port *)(void *)((char *)d - offsetof(struct listening_port, descriptor));
+}
 
 /* How long accepting pauses when the process is out of descriptors. */
 #define ACCEPT_PAUSE_SECONDS 0.1
@@ -103,7 +111,7 @@ static void pause_accepting(struct listening_port *port) {
  * a connection could not be served (its descriptor beyond what select() can watch): that one is reset,
  * and the next clients wait in the queue until descriptors are free again. */
 static int port_do_read(struct descriptor *d) {
-    struct listening_port *port = (struct listening_port *)d;
+    struct listening_port *port = port_of(d);
     while (d->fd >= 0) { /* a build_protocol may stop the port */
         struct sockaddr_in peer;
         socklen_t len = sizeof peer;
@@ -131,11 +139,11 @@ static int port_do_read(struct descriptor *d) {
 /* connection_lost: only a shutdown ends a port this way (do_read never returns a reason). */
 static void port_connection_lost(struct descriptor *d, int reason) {
     (void)reason;
-    listening_port_stop((struct listening_port *)d);
+    listening_port_stop(port_of(d));
 }
 
 static const char *port_log_prefix(struct descriptor *d) {
-    return ((struct listening_port *)d)->name;
+    return (port_of(d))->name;
 }
 
 static const struct descriptor_ops port_ops = {
@@ -145,8 +153,8 @@ static const struct descriptor_ops port_ops = {
 };
 
 /* >> listen-tcp */
-int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                       struct listening_port **out) {
+static int socket_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
+                             struct listening_port **out) {
     struct listening_port *port = calloc(1, sizeof *port);
     if (port == NULL)
         return -ENOMEM;
@@ -171,6 +179,7 @@ int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, 
         free(port);
         return err;
     }
+    port->tcp = &reactor_tcp_sockets;
     port->reactor = reactor;
     port->factory = factory;
     char where[ADDRESS_TEXT_MAX];
@@ -180,11 +189,11 @@ int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, 
 }
 /* << listen-tcp */
 
-unsigned short listening_port_number(const struct listening_port *port) {
+static unsigned short socket_port_number(const struct listening_port *port) {
     return ntohs(port->addr.sin_port);
 }
 
-void listening_port_stop(struct listening_port *port) {
+static void socket_port_stop(struct listening_port *port) {
     if (port->descriptor.fd < 0)
         return;
     reactor_remove_reader(port->reactor, &port->descriptor);
@@ -197,7 +206,7 @@ void listening_port_stop(struct listening_port *port) {
     port->descriptor.fd = -1;
 }
 
-void listening_port_free(struct listening_port *port) {
+static void socket_port_free(struct listening_port *port) {
     if (port == NULL)
         return;
     listening_port_stop(port);
@@ -208,7 +217,8 @@ void listening_port_free(struct listening_port *port) {
 
 /* >> connector */
 struct connector {
-    struct descriptor descriptor; /* a writer while connecting; the fd passes to the transport after */
+    const struct reactor_tcp_ops *tcp; /* first: how connector_stop and the others find this code */
+    struct descriptor descriptor;      /* a writer while connecting; the fd passes to the transport after */
     struct reactor *reactor;
     struct factory *factory;
     struct sockaddr_in addr;
@@ -217,6 +227,11 @@ struct connector {
     char name[16 + ADDRESS_TEXT_MAX]; /* "connector 127.0.0.1:5000", for traces */
 };
 /* << connector */
+
+/* The connector whose descriptor d is. */
+static struct connector *connector_of(struct descriptor *d) {
+    return (struct connector *)(void *)((char *)d - offsetof(struct connector, descriptor));
+}
 
 static void drop_timeout(struct connector *c) {
     if (c->timeout != NULL) {
@@ -229,7 +244,7 @@ static void drop_timeout(struct connector *c) {
 /* The connect failed (or the connector lost its socket at shutdown): closes the socket, tells the
  * factory, frees the connector. Also the descriptor's connection_lost. */
 static void connector_failed(struct descriptor *d, int reason) {
-    struct connector *c = (struct connector *)d;
+    struct connector *c = connector_of(d);
     drop_timeout(c);
     if (d->fd >= 0)
         close(d->fd);
@@ -251,7 +266,7 @@ static void connector_connection_lost(void *arg, int reason) {
 /* do_write: the socket became writable, so the connect has settled, for better or worse. SO_ERROR
  * says which. Connected, the socket passes to a transport, and the factory builds its protocol. */
 static int connector_do_write(struct descriptor *d) {
-    struct connector *c = (struct connector *)d;
+    struct connector *c = connector_of(d);
     int error = 0;
     socklen_t len = sizeof error;
     if (getsockopt(d->fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
@@ -294,7 +309,7 @@ static int connect_timed_out(void *arg) {
 /* << connect-timeout */
 
 static const char *connector_log_prefix(struct descriptor *d) {
-    return ((struct connector *)d)->name;
+    return (connector_of(d))->name;
 }
 
 static const struct descriptor_ops connector_ops = {
@@ -304,12 +319,12 @@ static const struct descriptor_ops connector_ops = {
 };
 
 /* >> connect */
-int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                        double timeout_seconds, struct connector **out) {
+static int socket_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
+                              double timeout_seconds, struct connector **out) {
     struct connector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return -ENOMEM;
-    *c = (struct connector){.reactor = reactor, .factory = factory, .addr = *addr};
+    *c = (struct connector){.tcp = &reactor_tcp_sockets, .reactor = reactor, .factory = factory, .addr = *addr};
     char where[ADDRESS_TEXT_MAX];
     snprintf(c->name, sizeof c->name, "connector %s", address_format(addr, where, sizeof where));
     int fd = nonblocking_socket();
@@ -338,7 +353,7 @@ int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
 }
 /* << connect */
 
-int connector_stop(struct connector *c) {
+static int socket_connector_stop(struct connector *c) {
     if (c->connected)
         return REACTOR_ERR_NOT_CONNECTING;
     reactor_remove_writer(c->reactor, &c->descriptor);
@@ -346,6 +361,21 @@ int connector_stop(struct connector *c) {
     return 0;
 }
 
-struct sockaddr_in connector_destination(const struct connector *c) {
+static struct sockaddr_in socket_connector_destination(const struct connector *c) {
     return c->addr;
 }
+
+/* >> socket-tcp-ops */
+/* The sockets' entries in the seam (reactor_tcp.h): what every reactor uses unless a test gives it
+ * others (memory_reactor.h). */
+const struct reactor_tcp_ops reactor_tcp_sockets = {
+    .name = "sockets",
+    .listen_tcp = socket_listen_tcp,
+    .connect_tcp = socket_connect_tcp,
+    .port_number = socket_port_number,
+    .port_stop = socket_port_stop,
+    .port_free = socket_port_free,
+    .connector_stop = socket_connector_stop,
+    .connector_destination = socket_connector_destination,
+};
+/* << socket-tcp-ops */

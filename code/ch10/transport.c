@@ -7,6 +7,7 @@
 #include "address.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,8 @@
 
 /* >> transport-struct */
 struct transport {
-    struct descriptor descriptor; /* first, so that the reactor's pointer is also the transport's */
+    const struct transport_ops *ops; /* first: how transport_write and the others find this code (ch. 10) */
+    struct descriptor descriptor;    /* the reactor's part: reach the transport from it with transport_of */
     struct reactor *reactor;
     struct protocol *protocol;
     transport_lost_fn after_lost; /* told after the protocol's connection_lost (a connector), or NULL */
@@ -37,6 +39,11 @@ struct transport {
     char name[16 + ADDRESS_TEXT_MAX]; /* "transport 127.0.0.1:5000", for traces */
 };
 /* << transport-struct */
+
+/* The transport whose descriptor d is (the reactor only ever hands back the descriptor). */
+static struct transport *transport_of(struct descriptor *d) {
+    return (struct transport *)(void *)((char *)d - offsetof(struct transport, descriptor));
+}
 
 /* >> writer-rule */
 /* The writer rule: a transport is registered as a writer exactly while do_write has work — bytes
@@ -94,7 +101,7 @@ static ssize_t send_some(int fd, const char *bytes, size_t len) {
     return (ssize_t)sent;
 }
 
-int transport_write(struct transport *t, const void *bytes, size_t len) {
+static int tcp_transport_write(struct transport *t, const void *bytes, size_t len) {
     if (t->disconnecting || t->aborting || t->closed || t->failed != 0 || t->write_closing)
         return REACTOR_ERR_DISCONNECTING;
     const char *rest = bytes;
@@ -122,7 +129,7 @@ int transport_write(struct transport *t, const void *bytes, size_t len) {
 /* do_write: the socket can take more. Sends from the queue; once it is empty, stops being a writer —
  * or, if the protocol asked to lose the connection, returns the clean end. */
 static int transport_do_write(struct descriptor *d) {
-    struct transport *t = (struct transport *)d;
+    struct transport *t = transport_of(d);
     if (t->aborting)
         return REACTOR_ERR_CONNECTION_ABORTED;
     if (t->failed != 0)
@@ -156,7 +163,7 @@ static int transport_do_write(struct descriptor *d) {
 /* do_read: bytes (or the end) arrived. One read per turn, as Twisted does, so that one fast peer cannot
  * keep the loop from everyone else. Returns the reason the connection is over, if it is. */
 static int transport_do_read(struct descriptor *d) {
-    struct transport *t = (struct transport *)d;
+    struct transport *t = transport_of(d);
     if (t->aborting)
         return REACTOR_ERR_CONNECTION_ABORTED;
     if (t->failed != 0)
@@ -210,7 +217,7 @@ static void reset_on_close(int fd) {
  * with nothing left unsent closes cleanly: any other end (an error, an abort, a shutdown) resets the
  * connection, since to a peer that reads until the end a clean close says "that was all of it". */
 static void transport_connection_lost(struct descriptor *d, int reason) {
-    struct transport *t = (struct transport *)d;
+    struct transport *t = transport_of(d);
     if (t->aborting)
         reason = REACTOR_ERR_CONNECTION_ABORTED; /* even if a shutdown got here first */
     if (t->abort_call != NULL) {
@@ -238,7 +245,7 @@ static void transport_connection_lost(struct descriptor *d, int reason) {
 /* << transport-lost */
 
 /* >> lose-abort */
-void transport_lose_connection(struct transport *t) {
+static void tcp_transport_lose_connection(struct transport *t) {
     if (t->disconnecting || t->aborting || t->closed)
         return;
     t->disconnecting = true;
@@ -247,7 +254,7 @@ void transport_lose_connection(struct transport *t) {
 }
 
 /* >> lose-write */
-void transport_lose_write_connection(struct transport *t) {
+static void tcp_transport_lose_write_connection(struct transport *t) {
     if (t->disconnecting || t->aborting || t->closed || t->write_closing)
         return;
     t->write_closing = true;
@@ -264,7 +271,7 @@ static int deliver_abort(void *arg) {
     return 0;
 }
 
-void transport_abort_connection(struct transport *t) {
+static void tcp_transport_abort_connection(struct transport *t) {
     if (t->aborting || t->closed)
         return;
     t->aborting = true;
@@ -282,21 +289,35 @@ void transport_abort_connection(struct transport *t) {
 }
 /* << lose-abort */
 
-struct sockaddr_in transport_get_peer(const struct transport *t) {
+static struct sockaddr_in tcp_transport_get_peer(const struct transport *t) {
     return t->peer;
 }
 
-struct sockaddr_in transport_get_host(const struct transport *t) {
+static struct sockaddr_in tcp_transport_get_host(const struct transport *t) {
     return t->host;
 }
 
-size_t transport_queued(const struct transport *t) {
+static size_t tcp_transport_queued(const struct transport *t) {
     return t->end - t->start;
 }
 
 static const char *transport_log_prefix(struct descriptor *d) {
-    return ((struct transport *)d)->name;
+    return transport_of(d)->name;
 }
+
+/* >> tcp-transport-ops */
+/* The TCP transport's entries in the seam (transport.h): what transport_write and the others call. */
+static const struct transport_ops tcp_transport_ops = {
+    .name = "tcp",
+    .write = tcp_transport_write,
+    .lose_connection = tcp_transport_lose_connection,
+    .lose_write_connection = tcp_transport_lose_write_connection,
+    .abort_connection = tcp_transport_abort_connection,
+    .get_peer = tcp_transport_get_peer,
+    .get_host = tcp_transport_get_host,
+    .queued = tcp_transport_queued,
+};
+/* << tcp-transport-ops */
 
 static const struct descriptor_ops transport_ops = {
     .do_read = transport_do_read,
@@ -309,6 +330,7 @@ int transport_new(struct reactor *reactor, int fd, struct transport **out) {
     struct transport *t = calloc(1, sizeof *t);
     if (t == NULL)
         return -ENOMEM;
+    t->ops = &tcp_transport_ops;
     t->descriptor = (struct descriptor){.fd = fd, .ops = &transport_ops};
     t->reactor = reactor;
     socklen_t len = sizeof t->peer;

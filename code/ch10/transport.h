@@ -93,4 +93,25 @@ void transport_attach(struct transport *t, struct protocol *p, transport_lost_fn
  * resets the connection (the peer sees ECONNRESET) and frees the transport, telling no one. */
 void transport_discard(struct transport *t);
 
+/* >> transport-ops */
+/* Chapter 10: the seam. A protocol reaches its transport only through the functions above, and they
+ * reach it through this table: every kind of transport fills one in — the TCP transport here, the
+ * string transport of the tests (string_transport.h) — and its struct transport begins with a pointer
+ * to it (its first member), which is how transport_write finds the code of the transport it is given.
+ * Each entry has the contract of the function of the same name above. */
+struct transport_ops {
+    const char *name; /* "tcp", "string": for messages */
+    int (*write)(struct transport *t, const void *bytes, size_t len);
+    void (*lose_connection)(struct transport *t);
+    void (*lose_write_connection)(struct transport *t);
+    void (*abort_connection)(struct transport *t);
+    struct sockaddr_in (*get_peer)(const struct transport *t);
+    struct sockaddr_in (*get_host)(const struct transport *t);
+    size_t (*queued)(const struct transport *t);
+};
+
+/* The table of the kind of transport t is (read from its first member). */
+const struct transport_ops *transport_ops_of(const struct transport *t);
+/* << transport-ops */
+
 #endif
