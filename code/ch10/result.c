@@ -6,12 +6,15 @@
 
 #include "address.h"
 #include "backend.h"
+#include "connected_pair.h"
 #include "deferred.h"
 #include "line_receiver.h"
 #include "looping_call.h"
+#include "memory_reactor.h"
 #include "netstring.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
+#include "string_transport.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -59,6 +62,15 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    /* >> testing-codes */
+    NAMED(MEMORY_REACTOR_ERR_UNSUPPORTED, "the memory reactor does not support this (no sockets, no loop)"),
+    NAMED(MEMORY_REACTOR_ERR_NO_SUCH, "the memory reactor recorded no listen or connect with that index"),
+    NAMED(MEMORY_REACTOR_ERR_SETTLED, "that connect has already completed or failed"),
+    NAMED(STRING_TRANSPORT_ERR_NOT_READING, "the protocol lost or aborted its connection: it reads no more"),
+    NAMED(STRING_TRANSPORT_ERR_OVER, "the string transport's connection is over"),
+    NAMED(STRING_TRANSPORT_ERR_NO_PROTOCOL, "the string transport has no protocol yet"),
+    NAMED(CONNECTED_PAIR_ERR_NOT_QUIET, "the pump went on without the pair falling quiet"),
+    /* << testing-codes */
 };
 
 const struct result_name *result_names(size_t *count) {

@@ -27,6 +27,8 @@ enum {
     RESULT_BACKEND_LAST = -10599,
     RESULT_LINE_NETSTRING_FIRST = -10601, /* chapter 8: line_receiver.h, netstring.h, reconnecting_factory.h */
     RESULT_LINE_NETSTRING_LAST = -10699,
+    RESULT_TESTING_FIRST = -10801, /* chapter 10: memory_reactor.h, string_transport.h, connected_pair.h */
+    RESULT_TESTING_LAST = -10899,
 };
 /* << ranges */
 
