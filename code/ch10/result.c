@@ -12,9 +12,12 @@
 #include "looping_call.h"
 #include "memory_reactor.h"
 #include "netstring.h"
+#include "poetry_cache.h"
+#include "poetry_client.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
 #include "string_transport.h"
+#include "transform_client.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -62,6 +65,16 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
+    NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
+    NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_NO_REPLY, "the transformation server closed without a reply"),
+    NAMED(TRANSFORM_CLIENT_ERR_NAME, "a transform's name must be one or more bytes without a '.'"),
+    NAMED(TRANSFORM_CLIENT_ERR_IDLE, "no byte of the transformed poem came within the idle timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect to the transformation server timed out"),
+    NAMED(TRANSFORM_CLIENT_ERR_TIMED_OUT, "the transform request took longer than its timeout"),
+    NAMED(POETRY_CACHE_ERR_FREED, "the poetry cache was freed while the poem was being fetched"),
+    NAMED(POETRY_CACHE_ERR_NO_POEM, "the fetch gave the poetry cache no poem"),
     /* >> testing-codes */
     NAMED(MEMORY_REACTOR_ERR_UNSUPPORTED, "the memory reactor does not support this (no sockets, no loop)"),
     NAMED(MEMORY_REACTOR_ERR_NO_SUCH, "the memory reactor recorded no listen or connect with that index"),

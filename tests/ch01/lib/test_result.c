@@ -27,6 +27,9 @@ static int range_of(const char *name, int *first, int *last) {
         {"NETSTRING_ERR_", -10601, -10699},
         {"TRANSFORM_ERR_", -10601, -10699},
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
+        {"POETRY_CLIENT_ERR_", -10641, -10649}, /* chapter 8: poetry_client.h */
+        {"TRANSFORM_CLIENT_ERR_", -10651, -10659}, /* chapter 8: transform_client.h */
+        {"POETRY_CACHE_ERR_", -10661, -10669}, /* chapter 8: poetry_cache.h */
         /* Chapter 10's test doubles share the testing range (RESULT_TESTING_FIRST, RESULT_TESTING_LAST). */
         {"MEMORY_REACTOR_ERR_", -10801, -10899},
         {"STRING_TRANSPORT_ERR_", -10801, -10899},
