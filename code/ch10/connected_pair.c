@@ -19,6 +19,8 @@ struct connected_pair {
     struct side sides[2]; /* CONNECTED_PAIR_CLIENT, CONNECTED_PAIR_SERVER */
     bool owned;           /* the transports are the pair's */
     struct chunker *chunker;
+    connected_pair_trace_fn trace; /* told every delivery and end, or NULL */
+    void *trace_arg;
 };
 /* << pair-struct */
 
@@ -69,6 +71,11 @@ void connected_pair_free(struct connected_pair *pair) {
 
 void connected_pair_set_chunker(struct connected_pair *pair, struct chunker *chunker) {
     pair->chunker = chunker;
+}
+
+void connected_pair_set_trace(struct connected_pair *pair, connected_pair_trace_fn trace, void *arg) {
+    pair->trace = trace;
+    pair->trace_arg = arg;
 }
 
 void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_side from, size_t byte, int reason) {
@@ -137,6 +144,9 @@ static bool carry(struct connected_pair *pair, struct side *x, struct side *y) {
                 return true;
             }
         }
+        if (pair->trace != NULL)
+            pair->trace(pair->trace_arg, y == &pair->sides[0] ? CONNECTED_PAIR_CLIENT : CONNECTED_PAIR_SERVER,
+                        bytes, n, 0);
         int err = string_transport_deliver(y->transport, bytes, n);
         if (err != 0) { /* y stopped reading: the rest is dropped, as a closing socket drops it */
             string_transport_take(x->transport, len);
@@ -157,7 +167,7 @@ static bool finished_writing(const struct side *x) {
 /* >> ends */
 /* Delivers what ends are due on x's side: x's abort, the end of x's writing to y, x's own close.
  * Returns whether anything happened. */
-static bool deliver_ends(struct side *x, struct side *y) {
+static bool deliver_ends(struct connected_pair *pair, struct side *x, struct side *y) {
     if (over(x) && (over(y) || x->end_sent))
         return false;
     if (!over(x) && string_transport_abort_requested(x->transport)) {
@@ -174,8 +184,13 @@ static bool deliver_ends(struct side *x, struct side *y) {
         x->end_sent = true;
         if (over(x) && string_transport_lost_reason(x->transport) != REACTOR_CONNECTION_DONE)
             string_transport_finish(y->transport, -ECONNRESET); /* x did not close cleanly */
-        else
+        else {
+            if (pair->trace != NULL && !string_transport_lose_requested(y->transport) &&
+                !string_transport_abort_requested(y->transport))
+                pair->trace(pair->trace_arg, y == &pair->sides[0] ? CONNECTED_PAIR_CLIENT : CONNECTED_PAIR_SERVER,
+                            NULL, 0, 0);
             string_transport_end_of_input(y->transport); /* y's lose, if it asked, comes below */
+        }
         return true;
     }
     if (!over(x) && string_transport_lose_requested(x->transport)) {
@@ -194,10 +209,15 @@ static bool deliver_ends(struct side *x, struct side *y) {
 int connected_pair_pump(struct connected_pair *pair) {
     struct side *client = &pair->sides[CONNECTED_PAIR_CLIENT], *server = &pair->sides[CONNECTED_PAIR_SERVER];
     for (long round = 0; round < CONNECTED_PAIR_MAX_ROUNDS; round++) {
+        bool was_over[2] = {over(client), over(server)};
         bool moved = carry(pair, client, server);
         moved |= carry(pair, server, client);
-        moved |= deliver_ends(client, server);
-        moved |= deliver_ends(server, client);
+        moved |= deliver_ends(pair, client, server);
+        moved |= deliver_ends(pair, server, client);
+        for (int side = 0; side < 2 && pair->trace != NULL; side++)
+            if (!was_over[side] && over(&pair->sides[side]))
+                pair->trace(pair->trace_arg, (enum connected_pair_side)side, NULL, 0,
+                            string_transport_lost_reason(pair->sides[side].transport));
         if (!moved)
             return 0;
     }

@@ -67,6 +67,16 @@ void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_sid
 int connected_pair_pump(struct connected_pair *pair);
 /* << pair-api */
 
+/* What the pump tells a trace, about side `to`: `len` bytes were handed to it (bytes not NULL); or it
+ * heard the end of its peer's writing (bytes NULL, lost 0); or its connection_lost was called with
+ * `lost` (bytes NULL, lost not 0). */
+typedef void (*connected_pair_trace_fn)(void *arg, enum connected_pair_side to, const char *bytes, size_t len,
+                                        int lost);
+
+/* Calls trace(arg, ...) for every piece the pump delivers and every end it carries (NULL: none). For
+ * the chapter's pump-trace, and for a test that wants to see the conversation. */
+void connected_pair_set_trace(struct connected_pair *pair, connected_pair_trace_fn trace, void *arg);
+
 /* A side's string transport (owned as said above). */
 struct string_transport *connected_pair_transport(struct connected_pair *pair, enum connected_pair_side side);
 
