@@ -286,6 +286,21 @@ void memory_reactor_free(struct memory_reactor *mr) {
     free(mr);
 }
 
+/* >> shut-down */
+void memory_reactor_shut_down(struct memory_reactor *mr) {
+    for (size_t i = 0; i < mr->transport_count; i++) {
+        struct string_transport *st = mr->transports[i];
+        if (string_transport_protocol(st) != NULL && !string_transport_over(st))
+            string_transport_finish(st, REACTOR_ERR_CONNECTION_LOST);
+    }
+    for (size_t i = 0; i < mr->connect_count; i++)
+        if (mr->connects[i]->record.state == MEMORY_CONNECTING)
+            connect_failed(mr->connects[i], REACTOR_ERR_CONNECTION_LOST);
+    for (size_t i = 0; i < mr->listen_count; i++)
+        mr->listens[i]->record.stopped = true;
+}
+/* << shut-down */
+
 struct reactor *memory_reactor_reactor(struct memory_reactor *mr) {
     return mr->reactor;
 }

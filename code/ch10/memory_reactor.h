@@ -75,8 +75,14 @@ struct memory_listen {
 int memory_reactor_new(struct memory_reactor **out);
 
 /* Frees it, its clock (pending calls are cancelled, not run), its records and the string transports it
- * made. Protocols still running are not told. NULL is allowed. */
+ * made. Protocols still running are not told (shut it down first for that). NULL is allowed. */
 void memory_reactor_free(struct memory_reactor *mr);
+
+/* What the real reactor does when it stops: every connection it made that is still open hears
+ * connection_lost(REACTOR_ERR_CONNECTION_LOST) (and a client's factory client_connection_lost), every
+ * connect still under way fails with it, and every listening port stops. Call it before
+ * memory_reactor_free when protocols free themselves in connection_lost, so that nothing leaks. */
+void memory_reactor_shut_down(struct memory_reactor *mr);
 
 /* The reactor to hand to the code under test, and its clock (owned by mr). */
 struct reactor *memory_reactor_reactor(struct memory_reactor *mr);

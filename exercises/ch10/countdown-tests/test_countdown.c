@@ -28,6 +28,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
+    memory_reactor_shut_down(mr); /* the countdowns still running hear the end, and free themselves */
     listening_port_free(port);
     memory_reactor_free(mr);
 }

@@ -301,6 +301,28 @@ static int tick(void *arg) {
     return 0;
 }
 
+START_TEST(shutting_down_ends_what_is_still_open_as_the_real_reactor_does) {
+    struct recording_factory connected = {.base.ops = &rf_ops}, connecting = {.base.ops = &rf_ops};
+    struct sockaddr_in to = address("192.0.2.7", 10000);
+    ck_assert_int_eq(reactor_connect_tcp(reactor, &to, &connected.base, 0, NULL), 0);
+    ck_assert_int_eq(reactor_connect_tcp(reactor, &to, &connecting.base, 0, NULL), 0);
+    ck_assert_int_eq(memory_reactor_complete_connect(mr, 0, NULL), 0);
+    struct server_factory sf = {.base.ops = &server_ops};
+    struct sockaddr_in any = address("127.0.0.1", 0);
+    struct listening_port *port;
+    ck_assert_int_eq(reactor_listen_tcp(reactor, &any, &sf.base, &port), 0);
+    ck_assert_int_eq(memory_reactor_accept(mr, 0, NULL, NULL), 0);
+    memory_reactor_shut_down(mr);
+    ck_assert_int_eq(connected.protocol.reason, REACTOR_ERR_CONNECTION_LOST);
+    ck_assert_str_eq(connected.calls, "sbl");
+    ck_assert_int_eq(connecting.failed_reason, REACTOR_ERR_CONNECTION_LOST);
+    ck_assert_int_eq(sf.protocols[0].reason, REACTOR_ERR_CONNECTION_LOST);
+    ck_assert(memory_reactor_listen_at(mr, 0)->stopped);
+    ck_assert_int_eq(memory_reactor_accept(mr, 0, NULL, NULL), -ECONNREFUSED);
+    listening_port_free(port);
+}
+END_TEST
+
 START_TEST(call_later_runs_on_the_memory_reactors_clock) {
     ran = 0;
     ck_assert_int_eq(reactor_call_later(reactor, 2, tick, NULL, NULL), 0);
@@ -342,6 +364,7 @@ static Suite *memory_reactor_suite(void) {
     tcase_add_test_raise_signal(tc, a_connector_used_after_its_last_call_aborts_with_a_message, SIGABRT);
     tcase_add_test(tc, a_listen_is_recorded_and_clients_arrive_by_hand);
     tcase_add_test(tc, a_port_in_use_is_refused);
+    tcase_add_test(tc, shutting_down_ends_what_is_still_open_as_the_real_reactor_does);
     tcase_add_test(tc, call_later_runs_on_the_memory_reactors_clock);
     tcase_add_test(tc, a_descriptor_is_refused_loudly);
     tcase_add_test(tc, reactor_run_is_refused_loudly);

@@ -128,6 +128,14 @@ static void ls_line(struct line_receiver *lr, const char *line, size_t len) {
     }
 }
 
+static void ls_line_switching(struct line_receiver *lr, const char *line, size_t len) {
+    ls_line(lr, line, len);
+    if (len > 6 && memcmp(line, "delim ", 6) == 0) /* the rest of the line is the new delimiter */
+        ck_assert_int_eq(line_receiver_set_delimiter(lr, line + 6, len - 6), 0);
+    if (len > 4 && memcmp(line, "max ", 4) == 0)
+        lr->max_length = (size_t)atoi(line + 4);
+}
+
 static void ls_raw(struct line_receiver *lr, const char *bytes, size_t len) {
     struct line_server *ls = (struct line_server *)lr;
     size_t n = len < ls->raw_left ? len : ls->raw_left;
@@ -144,6 +152,8 @@ static void ls_lost(struct line_receiver *lr, int reason) {
 
 static const struct line_receiver_ops line_server_ops = {
     .line_received = ls_line, .raw_data_received = ls_raw, .connection_lost = ls_lost};
+static const struct line_receiver_ops switching_server_ops = {
+    .line_received = ls_line_switching, .raw_data_received = ls_raw, .connection_lost = ls_lost};
 
 /* Raw pieces are logged as they come; join "}{" so that the log is the same however they were split. */
 static void join_raw_pieces(struct log *log) {
@@ -192,6 +202,22 @@ static void delimiter_scenario(struct chunker *chunker, struct log *log) {
     ck_assert_int_eq(line_receiver_set_delimiter(&server.lr, "---", 3), 0);
     converse(&client.base, &server.lr.protocol, chunker);
 }
+
+static void switching_scenario(struct chunker *chunker, struct log *log) {
+    static const char stream[] = "one\r\ndelim ;;\r\ntwo;;three;;raw 4;;ab;;delim \n;;four\nmax 5\nfive5\n"
+                                 "sixsix\nnever\n";
+    struct sender client = {.base.ops = &sender_ops, .bytes = stream, .len = sizeof stream - 1};
+    struct line_server server = {.log = log};
+    line_receiver_init(&server.lr, &switching_server_ops);
+    converse(&client.base, &server.lr.protocol, chunker);
+    join_raw_pieces(log);
+}
+
+START_TEST(a_delimiter_or_limit_changed_mid_stream_applies_to_the_rest_however_it_is_split) {
+    same_under_chunker(switching_scenario, "[one][delim ;;][two][three][raw 4]{ab;;}[delim \n][four][max 5][five5]"
+                                           " <server: connection closed cleanly>");
+}
+END_TEST
 
 START_TEST(a_long_delimiter_split_across_deliveries_is_still_found) {
     same_under_chunker(delimiter_scenario, "[a--b][c] <server: connection closed cleanly>");
@@ -536,6 +562,7 @@ static Suite *protocols_suite(void) {
     tcase_add_test(tc, the_line_receiver_gives_the_same_lines_however_the_stream_is_split);
     tcase_add_test(tc, a_line_too_long_closes_the_connection_however_it_is_split);
     tcase_add_test(tc, a_long_delimiter_split_across_deliveries_is_still_found);
+    tcase_add_test(tc, a_delimiter_or_limit_changed_mid_stream_applies_to_the_rest_however_it_is_split);
     tcase_add_test(tc, the_netstring_receiver_gives_the_same_strings_however_they_are_split);
     tcase_add_test(tc, a_malformed_netstring_is_found_however_it_is_split);
     tcase_add_test(tc, the_transformation_server_answers_the_same_however_the_request_is_split);
