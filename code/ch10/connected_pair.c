@@ -78,14 +78,16 @@ void connected_pair_set_trace(struct connected_pair *pair, connected_pair_trace_
     pair->trace_arg = arg;
 }
 
-void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_side from, size_t byte, int reason) {
+void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_side from, size_t byte,
+                            int reason) {
     struct side *s = &pair->sides[from];
     s->drop = true;
     s->drop_at = byte;
     s->drop_reason = reason;
 }
 
-struct string_transport *connected_pair_transport(struct connected_pair *pair, enum connected_pair_side side) {
+struct string_transport *connected_pair_transport(struct connected_pair *pair,
+                                                  enum connected_pair_side side) {
     return pair->sides[side].transport;
 }
 
@@ -161,7 +163,8 @@ static bool carry(struct connected_pair *pair, struct side *x, struct side *y) {
 
 /* Whether x has said everything it will say. */
 static bool finished_writing(const struct side *x) {
-    return over(x) || string_transport_lose_requested(x->transport) || string_transport_write_closed(x->transport);
+    return over(x) || string_transport_lose_requested(x->transport) ||
+           string_transport_write_closed(x->transport);
 }
 
 /* >> ends */
@@ -187,8 +190,8 @@ static bool deliver_ends(struct connected_pair *pair, struct side *x, struct sid
         else {
             if (pair->trace != NULL && !string_transport_lose_requested(y->transport) &&
                 !string_transport_abort_requested(y->transport))
-                pair->trace(pair->trace_arg, y == &pair->sides[0] ? CONNECTED_PAIR_CLIENT : CONNECTED_PAIR_SERVER,
-                            NULL, 0, 0);
+                pair->trace(pair->trace_arg,
+                            y == &pair->sides[0] ? CONNECTED_PAIR_CLIENT : CONNECTED_PAIR_SERVER, NULL, 0, 0);
             string_transport_end_of_input(y->transport); /* y's lose, if it asked, comes below */
         }
         return true;
@@ -197,7 +200,8 @@ static bool deliver_ends(struct connected_pair *pair, struct side *x, struct sid
         string_transport_finish(x->transport, REACTOR_CONNECTION_DONE);
         return true;
     }
-    if (!over(x) && string_transport_write_closed(x->transport) && string_transport_input_ended(x->transport)) {
+    if (!over(x) && string_transport_write_closed(x->transport) &&
+        string_transport_input_ended(x->transport)) {
         string_transport_finish(x->transport, REACTOR_CONNECTION_DONE); /* both directions are done */
         return true;
     }

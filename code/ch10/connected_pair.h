@@ -60,7 +60,8 @@ void connected_pair_set_chunker(struct connected_pair *pair, struct chunker *chu
 /* Breaks the connection once `byte` bytes have gone from `from` to the other side: the byte at that
  * offset never arrives, and both sides' connection_lost get `reason` (say -ECONNRESET). A byte at the
  * very end (the length of all `from` sends) breaks it instead of the clean end that would follow. */
-void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_side from, size_t byte, int reason);
+void connected_pair_drop_at(struct connected_pair *pair, enum connected_pair_side from, size_t byte,
+                            int reason);
 
 /* Moves bytes and ends both ways until both sides are quiet. Returns 0, or CONNECTED_PAIR_ERR_NOT_QUIET
  * after CONNECTED_PAIR_MAX_ROUNDS rounds. Never from inside a protocol's callback. */

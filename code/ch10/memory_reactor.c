@@ -75,8 +75,10 @@ static int memory_watch(void *state, int fd, unsigned old, unsigned events, bool
     (void)state, (void)old, (void)fresh;
     if (events == 0)
         return 0; /* removing is always fine */
-    fprintf(stderr, "memory reactor: fd %d: descriptors are not supported (no sockets here: give the code a "
-                    "string transport)\n", fd);
+    fprintf(stderr,
+            "memory reactor: fd %d: descriptors are not supported (no sockets here: give the code a "
+            "string transport)\n",
+            fd);
     return MEMORY_REACTOR_ERR_UNSUPPORTED;
 }
 
@@ -102,8 +104,10 @@ static const struct backend_ops memory_backend = {
 static void check_alive(const struct connector *c, const char *call) {
     if (!c->finished)
         return;
-    fprintf(stderr, "memory reactor: %s on a connector whose factory has had its last call (the real reactor "
-                    "has freed it by then)\n", call);
+    fprintf(stderr,
+            "memory reactor: %s on a connector whose factory has had its last call (the real reactor "
+            "has freed it by then)\n",
+            call);
     abort();
 }
 
@@ -145,10 +149,11 @@ static void connection_over(void *arg, int reason) {
 }
 
 /* >> memory-connect */
-static int memory_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                              double timeout_seconds, struct connector **out) {
+static int memory_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
+                              struct factory *factory, double timeout_seconds, struct connector **out) {
     struct memory_reactor *mr = reactor_tcp_state(reactor);
-    struct connector **room = room_for_one_more(mr->connects, mr->connect_count, &mr->connect_capacity, sizeof *room);
+    struct connector **room =
+        room_for_one_more(mr->connects, mr->connect_count, &mr->connect_capacity, sizeof *room);
     if (room == NULL)
         return -ENOMEM;
     mr->connects = room;
@@ -156,9 +161,13 @@ static int memory_connect_tcp(struct reactor *reactor, const struct sockaddr_in 
     if (c == NULL)
         return -ENOMEM;
     *c = (struct connector){.tcp = reactor_tcp(reactor), .mr = mr};
-    c->record = (struct memory_connect){
-        .address = *addr, .factory = factory, .timeout = timeout_seconds, .connector = c, .state = MEMORY_CONNECTING};
-    if (timeout_seconds > 0 && reactor_call_later(reactor, timeout_seconds, connect_timed_out, c, &c->timeout) != 0) {
+    c->record = (struct memory_connect){.address = *addr,
+                                        .factory = factory,
+                                        .timeout = timeout_seconds,
+                                        .connector = c,
+                                        .state = MEMORY_CONNECTING};
+    if (timeout_seconds > 0 &&
+        reactor_call_later(reactor, timeout_seconds, connect_timed_out, c, &c->timeout) != 0) {
         free(c);
         return -ENOMEM;
     }
@@ -200,7 +209,8 @@ static int memory_listen_tcp(struct reactor *reactor, const struct sockaddr_in *
     for (size_t i = 0; i < mr->listen_count && wanted != 0; i++)
         if (!mr->listens[i]->record.stopped && mr->listens[i]->record.port_number == wanted)
             return -EADDRINUSE; /* as bind() would say */
-    struct listening_port **room = room_for_one_more(mr->listens, mr->listen_count, &mr->listen_capacity, sizeof *room);
+    struct listening_port **room =
+        room_for_one_more(mr->listens, mr->listen_count, &mr->listen_capacity, sizeof *room);
     if (room == NULL)
         return -ENOMEM;
     mr->listens = room;

@@ -21,14 +21,15 @@
 static const char *program = "pump-trace";
 
 static void print_usage(FILE *out) {
-    fprintf(out, "usage: pump-trace [--seed N] [--drop BYTE] TRANSFORM TEXT\n"
-                 "\n"
-                 "Asks chapter 8's transformation server for TRANSFORM of TEXT, over chapter 10's connected\n"
-                 "pair instead of a socket, and prints each delivery the pump makes, then the reply.\n"
-                 "\n"
-                 "  --seed N      split every delivery into random pieces, as the chunker does for seed N\n"
-                 "  --drop BYTE   break the connection once BYTE bytes of the server's reply have gone\n"
-                 "  --help        print this help and exit\n");
+    fprintf(out,
+            "usage: pump-trace [--seed N] [--drop BYTE] TRANSFORM TEXT\n"
+            "\n"
+            "Asks chapter 8's transformation server for TRANSFORM of TEXT, over chapter 10's connected\n"
+            "pair instead of a socket, and prints each delivery the pump makes, then the reply.\n"
+            "\n"
+            "  --seed N      split every delivery into random pieces, as the chunker does for seed N\n"
+            "  --drop BYTE   break the connection once BYTE bytes of the server's reply have gone\n"
+            "  --help        print this help and exit\n");
 }
 
 /* Prints len bytes as a C string's body: \r, \n, \\, \" and other control bytes escaped. */
@@ -57,8 +58,7 @@ static void trace(void *arg, enum connected_pair_side to, const char *bytes, siz
         printf("to %s: %2zu bytes  \"", who, len);
         print_bytes(bytes, len);
         printf("\"\n");
-    }
-    else if (lost == 0)
+    } else if (lost == 0)
         printf("to %s: end of input\n", who);
     else
         printf("%s: connection lost (%s)\n", who, result_strerror(lost));

@@ -319,12 +319,13 @@ static const struct descriptor_ops connector_ops = {
 };
 
 /* >> connect */
-static int socket_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                              double timeout_seconds, struct connector **out) {
+static int socket_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
+                              struct factory *factory, double timeout_seconds, struct connector **out) {
     struct connector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return -ENOMEM;
-    *c = (struct connector){.tcp = &reactor_tcp_sockets, .reactor = reactor, .factory = factory, .addr = *addr};
+    *c = (struct connector){.reactor = reactor, .factory = factory, .addr = *addr};
+    c->tcp = &reactor_tcp_sockets;
     char where[ADDRESS_TEXT_MAX];
     snprintf(c->name, sizeof c->name, "connector %s", address_format(addr, where, sizeof where));
     int fd = nonblocking_socket();

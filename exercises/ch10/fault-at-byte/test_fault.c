@@ -16,9 +16,10 @@
 #include <errno.h>
 #include <string.h>
 
-static const char POEM[] = "I wandered lonely as a cloud\nThat floats on high o'er vales and hills,\n"
-                           "When all at once I saw a crowd,\nA host, of golden daffodils;\n"
-                           "Beside the lake, beneath the trees,\nFluttering and dancing in the breeze.\n";
+static const char POEM[] =
+    "I wandered lonely as a cloud\nThat floats on high o'er vales and hills,\n"
+    "When all at once I saw a crowd,\nA host, of golden daffodils;\n"
+    "Beside the lake, beneath the trees,\nFluttering and dancing in the breeze.\n";
 #define POEM_LEN (sizeof POEM - 1)
 
 static struct memory_reactor *mr;

@@ -9,7 +9,7 @@
 struct countdown {
     struct protocol protocol; /* first */
     struct countdown_server *server;
-    int next;                 /* the number to say next; 0: liftoff */
+    int next;                  /* the number to say next; 0: liftoff */
     struct delayed_call *tick; /* the next line, while pending */
 };
 
@@ -17,7 +17,8 @@ static int say_next(void *arg);
 
 static void say(struct countdown *c) {
     char line[16];
-    int n = c->next > 0 ? snprintf(line, sizeof line, "%d\r\n", c->next) : snprintf(line, sizeof line, "liftoff\r\n");
+    int n = c->next > 0 ? snprintf(line, sizeof line, "%d\r\n", c->next)
+                        : snprintf(line, sizeof line, "liftoff\r\n");
     transport_write(c->protocol.transport, line, (size_t)n);
     if (c->next == 0) {
         c->server->lifted_off++;
@@ -73,5 +74,6 @@ static struct protocol *build(struct factory *f, const struct sockaddr_in *addr)
 static const struct factory_ops countdown_factory_ops = {.build_protocol = build};
 
 void countdown_server_init(struct countdown_server *server, struct reactor *reactor, int from) {
-    *server = (struct countdown_server){.factory.ops = &countdown_factory_ops, .reactor = reactor, .from = from};
+    *server =
+        (struct countdown_server){.factory.ops = &countdown_factory_ops, .reactor = reactor, .from = from};
 }

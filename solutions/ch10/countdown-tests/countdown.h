@@ -15,9 +15,9 @@
 struct countdown_server {
     struct factory factory; /* first: hand &server->factory to the library */
     struct reactor *reactor;
-    int from;           /* the first number (3 by default) */
-    size_t active;      /* countdowns running now (read it; don't write it) */
-    size_t lifted_off;  /* countdowns that reached liftoff */
+    int from;          /* the first number (3 by default) */
+    size_t active;     /* countdowns running now (read it; don't write it) */
+    size_t lifted_off; /* countdowns that reached liftoff */
 };
 
 /* Readies server to count down from `from` (>= 1) on reactor's clock. Allocates nothing; every

@@ -16,9 +16,10 @@
 #include <errno.h>
 #include <string.h>
 
-static const char POEM[] = "I wandered lonely as a cloud\nThat floats on high o'er vales and hills,\n"
-                           "When all at once I saw a crowd,\nA host, of golden daffodils;\n"
-                           "Beside the lake, beneath the trees,\nFluttering and dancing in the breeze.\n";
+static const char POEM[] =
+    "I wandered lonely as a cloud\nThat floats on high o'er vales and hills,\n"
+    "When all at once I saw a crowd,\nA host, of golden daffodils;\n"
+    "Beside the lake, beneath the trees,\nFluttering and dancing in the breeze.\n";
 #define POEM_LEN (sizeof POEM - 1)
 
 static struct memory_reactor *mr;
@@ -90,7 +91,8 @@ START_TEST(a_broken_connection_is_a_failure_wherever_it_breaks) {
     for (size_t drop = 0; drop <= POEM_LEN; drop++) { /* every byte, and the end itself */
         struct outcome o = download(drop, drop);
         ck_assert_msg(o.fired == 1 && o.code == -ECONNRESET,
-                      "a reset at byte %zu: fired %d, code %d, a poem of %zu bytes", drop, o.fired, o.code, o.len);
+                      "a reset at byte %zu: fired %d, code %d, a poem of %zu bytes", drop, o.fired, o.code,
+                      o.len);
     }
 }
 END_TEST

@@ -17,7 +17,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-static const char POEM[] = "Do not go gentle into that good night,\nOld age should burn and rave at close of day;\n";
+static const char POEM[] =
+    "Do not go gentle into that good night,\nOld age should burn and rave at close of day;\n";
 
 static struct memory_reactor *mr;
 static struct reactor *reactor;
@@ -38,7 +39,8 @@ static void setup(void) {
     server_address = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(10000)};
     server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(reactor_listen_tcp(reactor, &server_address, &server.factory, &port), 0);
-    ck_assert_int_eq(poetry_cache_new(reactor_scheduler(reactor), POETRY_CACHE_FOREVER, fetch, NULL, &cache), 0);
+    ck_assert_int_eq(poetry_cache_new(reactor_scheduler(reactor), POETRY_CACHE_FOREVER, fetch, NULL, &cache),
+                     0);
 }
 
 static void teardown(void) {

@@ -50,7 +50,8 @@ static void greeter_lost(struct protocol *p, int reason) {
     g->reason = reason;
 }
 
-static const struct protocol_ops greeter_ops = {.connection_made = greeter_made, .connection_lost = greeter_lost};
+static const struct protocol_ops greeter_ops = {.connection_made = greeter_made,
+                                                .connection_lost = greeter_lost};
 
 /* A client factory that records every call, in order, as letters: s(tarted) b(uild) f(ailed) l(ost). */
 struct recording_factory {

@@ -30,8 +30,9 @@
 
 #define SEEDS 1000
 
-static const char POEM[] = "Über allen Gipfeln\nIst Ruh,\nIn allen Wipfeln\nSpürest du\nKaum einen Hauch;\n"
-                           "Die Vögelein schweigen im Walde.\nWarte nur, balde\nRuhest du auch.\n";
+static const char POEM[] =
+    "Über allen Gipfeln\nIst Ruh,\nIn allen Wipfeln\nSpürest du\nKaum einen Hauch;\n"
+    "Die Vögelein schweigen im Walde.\nWarte nur, balde\nRuhest du auch.\n";
 #define POEM_LEN (sizeof POEM - 1)
 
 /* How a Deferred fired: how often, with which code (0 for a value), and the poem it carried. */
@@ -84,7 +85,8 @@ static void world_init(struct world *w, bool slow) {
     w->reactor = memory_reactor_reactor(w->mr);
     w->clock = memory_reactor_clock(w->mr);
     if (slow)
-        poetry_server_init_slow(&w->server, reactor_scheduler(w->reactor), POEM, POEM_LEN, 10, 0.5, NULL, NULL);
+        poetry_server_init_slow(&w->server, reactor_scheduler(w->reactor), POEM, POEM_LEN, 10, 0.5, NULL,
+                                NULL);
     else
         poetry_server_init_fast(&w->server, POEM, POEM_LEN, NULL, NULL);
     struct sockaddr_in at = server_address();
@@ -176,12 +178,14 @@ START_TEST(a_reset_at_any_byte_is_a_failure_never_a_short_poem) {
     for (uint64_t seed = first; seed < first + count; seed++) {
         struct chunker chunker;
         chunker_init(&chunker, seed);
-        size_t drop = (size_t)(chunker_random(&chunker) % (POEM_LEN + 1)); /* the end too: a reset, not a close */
+        size_t drop =
+            (size_t)(chunker_random(&chunker) % (POEM_LEN + 1)); /* the end too: a reset, not a close */
         struct outcome o = {0};
         download(seed % 2 == 0, &chunker, drop, &o);
-        ck_assert_msg(o.fired == 1 && o.code == -ECONNRESET,
-                      "seed %llu: a reset at byte %zu gave fired %d, code %d, %zu bytes (replay: CHUNKER_SEED=%llu)",
-                      (unsigned long long)seed, drop, o.fired, o.code, o.len, (unsigned long long)seed);
+        ck_assert_msg(
+            o.fired == 1 && o.code == -ECONNRESET,
+            "seed %llu: a reset at byte %zu gave fired %d, code %d, %zu bytes (replay: CHUNKER_SEED=%llu)",
+            (unsigned long long)seed, drop, o.fired, o.code, o.len, (unsigned long long)seed);
     }
 }
 END_TEST
@@ -267,7 +271,7 @@ START_TEST(a_client_that_leaves_early_leaves_no_slice_pending) {
     ck_assert_uint_eq(w.server.active, 1);
     ck_assert_uint_eq(scheduler_pending(reactor_scheduler(w.reactor)), 1); /* the next slice */
     ck_assert_int_eq(connected_pair_pump(pair), 0);
-    ck_assert_uint_eq(client.got, 10); /* the first slice, at once */
+    ck_assert_uint_eq(client.got, 10);     /* the first slice, at once */
     ck_assert_uint_eq(w.server.active, 1); /* as over TCP, the server learns it when it next writes */
     task_clock_advance(w.clock, 0.5);
     ck_assert_int_eq(connected_pair_pump(pair), 0);
@@ -362,7 +366,8 @@ START_TEST(the_transform_client_gets_the_same_reply_however_it_is_split) {
         ck_assert_msg(split.finished == 1 && split.reason == 0 && split.len == whole.len &&
                           memcmp(split.poem, whole.poem, whole.len) == 0,
                       "seed %llu: finished %d, reason %d, %zu bytes (replay: CHUNKER_SEED=%llu)",
-                      (unsigned long long)seed, split.finished, split.reason, split.len, (unsigned long long)seed);
+                      (unsigned long long)seed, split.finished, split.reason, split.len,
+                      (unsigned long long)seed);
     }
 }
 END_TEST
@@ -376,8 +381,8 @@ START_TEST(an_unknown_transform_is_no_reply_however_it_is_split) {
         struct transform_outcome o = {0};
         transform_conversation("nosuch", seed == first ? NULL : &chunker, &o);
         ck_assert_msg(o.finished == 1 && o.reason == TRANSFORM_CLIENT_ERR_NO_REPLY,
-                      "seed %llu: finished %d, reason %d (replay: CHUNKER_SEED=%llu)", (unsigned long long)seed,
-                      o.finished, o.reason, (unsigned long long)seed);
+                      "seed %llu: finished %d, reason %d (replay: CHUNKER_SEED=%llu)",
+                      (unsigned long long)seed, o.finished, o.reason, (unsigned long long)seed);
     }
 }
 END_TEST
@@ -445,8 +450,8 @@ START_TEST(the_cache_makes_one_fetch_for_many_waiters) {
     world_init(&w, false);
     struct fetch_context fc = {.reactor = w.reactor};
     struct poetry_cache *cache;
-    ck_assert_int_eq(poetry_cache_new(reactor_scheduler(w.reactor), POETRY_CACHE_FOREVER, fetch_poem, &fc, &cache),
-                     0);
+    ck_assert_int_eq(
+        poetry_cache_new(reactor_scheduler(w.reactor), POETRY_CACHE_FOREVER, fetch_poem, &fc, &cache), 0);
     struct outcome waiters[5] = {{0}};
     for (int i = 0; i < 5; i++) {
         struct deferred *d;
@@ -479,8 +484,8 @@ START_TEST(a_failed_fetch_fails_every_waiter_and_is_not_kept) {
     world_init(&w, false);
     struct fetch_context fc = {.reactor = w.reactor};
     struct poetry_cache *cache;
-    ck_assert_int_eq(poetry_cache_new(reactor_scheduler(w.reactor), POETRY_CACHE_FOREVER, fetch_poem, &fc, &cache),
-                     0);
+    ck_assert_int_eq(
+        poetry_cache_new(reactor_scheduler(w.reactor), POETRY_CACHE_FOREVER, fetch_poem, &fc, &cache), 0);
     struct outcome waiters[3] = {{0}};
     for (int i = 0; i < 3; i++) {
         struct deferred *d;

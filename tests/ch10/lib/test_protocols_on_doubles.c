@@ -59,9 +59,10 @@ static void same_under_chunker(scenario_fn run, const char *expected) {
         chunker_init(&chunker, seed);
         struct log split = {0};
         run(&chunker, &split);
-        ck_assert_msg(strcmp(split.text, whole.text) == 0,
-                      "seed %llu: split deliveries logged\n  %s\nbut whole ones\n  %s\n(replay: CHUNKER_SEED=%llu)",
-                      (unsigned long long)seed, split.text, whole.text, (unsigned long long)seed);
+        ck_assert_msg(
+            strcmp(split.text, whole.text) == 0,
+            "seed %llu: split deliveries logged\n  %s\nbut whole ones\n  %s\n(replay: CHUNKER_SEED=%llu)",
+            (unsigned long long)seed, split.text, whole.text, (unsigned long long)seed);
     }
 }
 /* << same-under-chunker */
@@ -165,8 +166,9 @@ static void join_raw_pieces(struct log *log) {
 }
 
 static void lines_scenario(struct chunker *chunker, struct log *log) {
-    static const char stream[] = "first\r\nsecond\r\n\r\nwith a \r inside\r\nraw 7\r\n\r\nxy\r\nzafter\r\n"
-                                 "\n\r\nlast, unfinished";
+    static const char stream[] =
+        "first\r\nsecond\r\n\r\nwith a \r inside\r\nraw 7\r\n\r\nxy\r\nzafter\r\n"
+        "\n\r\nlast, unfinished";
     struct sender client = {.base.ops = &sender_ops, .bytes = stream, .len = sizeof stream - 1};
     struct line_server server = {.log = log};
     line_receiver_init(&server.lr, &line_server_ops);
@@ -175,8 +177,9 @@ static void lines_scenario(struct chunker *chunker, struct log *log) {
 }
 
 START_TEST(the_line_receiver_gives_the_same_lines_however_the_stream_is_split) {
-    same_under_chunker(lines_scenario, "[first][second][][with a \r inside][raw 7]{\r\nxy\r\nz}[after][\n]"
-                                       " <server: connection closed cleanly>");
+    same_under_chunker(lines_scenario,
+                       "[first][second][][with a \r inside][raw 7]{\r\nxy\r\nz}[after][\n]"
+                       " <server: connection closed cleanly>");
 }
 END_TEST
 
@@ -204,8 +207,9 @@ static void delimiter_scenario(struct chunker *chunker, struct log *log) {
 }
 
 static void switching_scenario(struct chunker *chunker, struct log *log) {
-    static const char stream[] = "one\r\ndelim ;;\r\ntwo;;three;;raw 4;;ab;;delim \n;;four\nmax 5\nfive5\n"
-                                 "sixsix\nnever\n";
+    static const char stream[] =
+        "one\r\ndelim ;;\r\ntwo;;three;;raw 4;;ab;;delim \n;;four\nmax 5\nfive5\n"
+        "sixsix\nnever\n";
     struct sender client = {.base.ops = &sender_ops, .bytes = stream, .len = sizeof stream - 1};
     struct line_server server = {.log = log};
     line_receiver_init(&server.lr, &switching_server_ops);
@@ -214,8 +218,9 @@ static void switching_scenario(struct chunker *chunker, struct log *log) {
 }
 
 START_TEST(a_delimiter_or_limit_changed_mid_stream_applies_to_the_rest_however_it_is_split) {
-    same_under_chunker(switching_scenario, "[one][delim ;;][two][three][raw 4]{ab;;}[delim \n][four][max 5][five5]"
-                                           " <server: connection closed cleanly>");
+    same_under_chunker(switching_scenario,
+                       "[one][delim ;;][two][three][raw 4]{ab;;}[delim \n][four][max 5][five5]"
+                       " <server: connection closed cleanly>");
 }
 END_TEST
 
@@ -250,7 +255,8 @@ static const struct netstring_receiver_ops netstring_server_ops = {
 static const char *netstring_stream;
 
 static void netstring_scenario(struct chunker *chunker, struct log *log) {
-    struct sender client = {.base.ops = &sender_ops, .bytes = netstring_stream, .len = strlen(netstring_stream)};
+    struct sender client = {
+        .base.ops = &sender_ops, .bytes = netstring_stream, .len = strlen(netstring_stream)};
     struct netstring_server server = {.log = log};
     netstring_receiver_init(&server.nr, &netstring_server_ops);
     server.nr.max_length = 20;
@@ -265,11 +271,13 @@ END_TEST
 
 START_TEST(a_malformed_netstring_is_found_however_it_is_split) {
     netstring_stream = "3:abc,03:abc,3:never,";
-    same_under_chunker(netstring_scenario, "(abc) broken: malformed netstring: the length is not digits (without "
-                                           "leading zeros) then ':' <server: connection closed cleanly>");
-    netstring_stream = "3:abcd,3:never,";
     same_under_chunker(netstring_scenario,
-                       " broken: malformed netstring: no ',' after the bytes <server: connection closed cleanly>");
+                       "(abc) broken: malformed netstring: the length is not digits (without "
+                       "leading zeros) then ':' <server: connection closed cleanly>");
+    netstring_stream = "3:abcd,3:never,";
+    same_under_chunker(
+        netstring_scenario,
+        " broken: malformed netstring: no ',' after the bytes <server: connection closed cleanly>");
     netstring_stream = "2:ok,123:";
     same_under_chunker(netstring_scenario,
                        "(ok) broken: netstring longer than the maximum <server: connection closed cleanly>");
@@ -322,8 +330,9 @@ static void transform_scenario(struct chunker *chunker, struct log *log) {
 
 START_TEST(the_transformation_server_answers_the_same_however_the_request_is_split) {
     transform_request = "cummingsify.Once Upon A Midnight Dreary";
-    same_under_chunker(transform_scenario, "reply (once upon a midnight dreary) <client: connection closed cleanly>"
-                                           " server: answered");
+    same_under_chunker(transform_scenario,
+                       "reply (once upon a midnight dreary) <client: connection closed cleanly>"
+                       " server: answered");
     transform_request = "nosuch.Once upon a time";
     same_under_chunker(transform_scenario, " <client: connection closed cleanly> server: no such transform");
 }
@@ -355,8 +364,9 @@ static void counter_lost(struct protocol *p, int reason) {
     say(((struct counter *)p)->log, " <server: %s>", result_strerror(reason));
 }
 
-static const struct protocol_ops counter_ops = {
-    .data_received = counter_data, .connection_lost = counter_lost, .read_connection_lost = counter_read_lost};
+static const struct protocol_ops counter_ops = {.data_received = counter_data,
+                                                .connection_lost = counter_lost,
+                                                .read_connection_lost = counter_read_lost};
 
 static void half_close_scenario(struct chunker *chunker, struct log *log) {
     static const char stream[] = "count every one of these bytes, then tell me";
@@ -428,8 +438,8 @@ START_TEST(the_reconnecting_factory_waits_on_the_memory_reactors_clock) {
     struct task_clock *clock = memory_reactor_clock(mr);
     struct log log = {0};
     struct client_side cs = {.log = &log};
-    reconnecting_factory_init(&cs.rf, &line_client_factory_ops, reactor_scheduler(memory_reactor_reactor(mr)), NULL,
-                              NULL);
+    reconnecting_factory_init(&cs.rf, &line_client_factory_ops, reactor_scheduler(memory_reactor_reactor(mr)),
+                              NULL, NULL);
     reconnecting_factory_seed(&cs.rf, 1);
     struct sockaddr_in to = server_address();
     ck_assert_int_eq(reconnecting_factory_connect_tcp(&cs.rf, memory_reactor_reactor(mr), &to, 5), 0);
