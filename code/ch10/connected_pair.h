@@ -29,8 +29,9 @@ enum {
 };
 /* << codes */
 
-/* How many rounds a pump may take before it gives up (two protocols that answer each other forever). */
-#define CONNECTED_PAIR_MAX_ROUNDS 1000000
+/* How many rounds a pump may take before it gives up (two protocols that answer each other forever).
+ * A round carries everything written so far, both ways: it is one exchange, however many bytes. */
+#define CONNECTED_PAIR_MAX_ROUNDS 10000
 
 /* The two sides. */
 enum connected_pair_side { CONNECTED_PAIR_CLIENT, CONNECTED_PAIR_SERVER };
