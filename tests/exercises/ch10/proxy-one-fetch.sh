@@ -15,6 +15,6 @@ broken() { # broken NAME SED WHAT HINT
 }
 broken fetch-each 's|if (c->in_flight != NULL) {|if (0) {|' "a cache that fetches once per waiter" \
     "ask for the poem several times before the fetch completes; count memory_reactor_connect_count"
-broken never-keeps 's|if (c->poem != NULL) { /\* a hit|if (0) { /* a hit|' "a cache that never answers from the kept poem" \
+broken never-keeps 's|if (c->poem != NULL) { *\(/\* a hit\)|if (0) { \1|' "a cache that never answers from the kept poem" \
     "ask again after the poem has come: the answer should have fired already, with no new connect"
 done_testing
