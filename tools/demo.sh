@@ -248,6 +248,27 @@ demo_ch09() {
     echo "The ticks come from the reactor's thread while the three jobs block on theirs."
 }
 
+# Chapter 10: testing without a network. The transformation client and server pumped by hand on the
+# test doubles: whole, split by the chunker (seed 3), and broken five bytes into the reply; then seed 3
+# again, twice, to show that a seed gives the same pieces every time.
+demo_ch10() {
+    build code/ch10 pump-trace
+    local first second
+    echo
+    echo "\$ code/ch10/build/pump-trace cummingsify 'Hello World'"
+    code/ch10/build/pump-trace cummingsify 'Hello World'
+    echo
+    echo "\$ code/ch10/build/pump-trace --seed 3 cummingsify 'Hello World'"
+    code/ch10/build/pump-trace --seed 3 cummingsify 'Hello World'
+    echo
+    echo "\$ code/ch10/build/pump-trace --drop 5 shout Hello"
+    code/ch10/build/pump-trace --drop 5 shout Hello || true
+    echo
+    first=$(code/ch10/build/pump-trace --seed 3 cummingsify 'Hello World' | grep -c '^to ')
+    second=$(code/ch10/build/pump-trace --seed 3 cummingsify 'Hello World' | grep -c '^to ')
+    echo "demo: no socket was opened; seed 3, run twice more, cut the conversation into $first and $second pieces."
+}
+
 if declare -F "demo_$ch" >/dev/null; then
     "demo_$ch"
 else

@@ -92,4 +92,15 @@ if [ -d code/ch09 ] && [ -f code/ch09/pool-demo.c ]; then
             "status $status" "$(show "$WORK/ch09.out")"
     fi
 fi
+if [ -d code/ch10 ]; then
+    run_with_timeout 60 bash tools/demo.sh 10 >"$WORK/ch10.out" 2>&1
+    status=$?
+    if [ $status -eq 0 ] && [ "$(grep -c '^reply: "hello world"$' "$WORK/ch10.out")" -eq 2 ] &&
+        grep -q '^no reply: Connection reset by peer$' "$WORK/ch10.out"; then
+        ok "make demo CH=10: a request pumped by hand, whole, in the chunker's pieces, and dropped"
+    else
+        not_ok "make demo CH=10: a request pumped by hand, whole, in the chunker's pieces, and dropped" \
+            "status $status" "$(show "$WORK/ch10.out")"
+    fi
+fi
 done_testing

@@ -34,6 +34,11 @@ static int range_of(const char *name, int *first, int *last) {
         {"THREAD_POOL_ERR_", -10701, -10749},
         /* Chapter 9's resolver and host connector (its new address codes keep the address range). */
         {"RESOLVER_ERR_", -10751, -10799},
+        {"POETRY_CACHE_ERR_", -10661, -10669}, /* chapter 8: poetry_cache.h */
+        /* Chapter 10's test doubles share the testing range (RESULT_TESTING_FIRST, RESULT_TESTING_LAST). */
+        {"MEMORY_REACTOR_ERR_", -10801, -10899},
+        {"STRING_TRANSPORT_ERR_", -10801, -10899},
+        {"CONNECTED_PAIR_ERR_", -10801, -10899},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
