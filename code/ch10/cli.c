@@ -1,6 +1,7 @@
 /* cli.c: command-line helpers. See cli.h for the contracts. */
 #include "cli.h"
 #include "address.h"
+#include "address_any.h"
 #include "backend.h"
 #include "reactor.h"
 
@@ -288,6 +289,28 @@ int cli_server_address_option(int argc, char **argv, int *i, struct sockaddr_in 
     if (cli_option(argc, argv, i, "--iface", &value, program)) {
         if (address_parse_host(value, addr) != 0)
             cli_fail(EXIT_USAGE, program, "bad interface %s: %s", cli_quote(value), address_strerror(ADDRESS_ERR_HOST));
+        return 1;
+    }
+    return 0;
+}
+
+int cli_server_address_option_any(int argc, char **argv, int *i, struct address_any *addr,
+                                  const char *program) {
+    const char *value;
+    if (cli_option(argc, argv, i, "--port", &value, program)) {
+        unsigned short port;
+        if (address_parse_port(value, &port) != 0)
+            cli_fail(EXIT_USAGE, program, "bad port %s: %s", cli_quote(value),
+                     address_strerror(ADDRESS_ERR_PORT));
+        address_any_set_port(addr, port);
+        return 1;
+    }
+    if (cli_option(argc, argv, i, "--iface", &value, program)) {
+        unsigned short port = address_any_port(addr);
+        if (address_parse_iface(value, addr) != 0)
+            cli_fail(EXIT_USAGE, program, "bad interface %s: %s", cli_quote(value),
+                     address_strerror(ADDRESS_ERR_IFACE));
+        address_any_set_port(addr, port);
         return 1;
     }
     return 0;

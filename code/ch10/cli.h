@@ -31,6 +31,12 @@ int cli_option(int argc, char **argv, int *i, const char *name, const char **val
  * value exits with EXIT_USAGE and a one-line error naming it. */
 int cli_server_address_option(int argc, char **argv, int *i, struct sockaddr_in *addr, const char *program);
 
+/* Chapter 9: the same for an address of either family: "--port PORT" sets the port of *addr, "--iface
+ * ADDR" (a dotted IPv4 address, or an IPv6 one such as ::1) its address, keeping the port. */
+struct address_any;
+int cli_server_address_option_any(int argc, char **argv, int *i, struct address_any *addr,
+                                  const char *program);
+
 /* Parses a finite, non-negative number of seconds ("0.7", "2"). Returns 0, or -1 leaving *out alone. */
 int cli_parse_seconds(const char *text, double *out);
 

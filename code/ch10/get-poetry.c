@@ -7,16 +7,19 @@
  * cummingsify, which fails now and then, on purpose, and falls back to the original poem), keep it
  * for its turn on stdout, and count the task as ended. Same command line and output as chapter 5's,
  * with its limits (--connect-timeout 30 s, --idle-timeout 60 s, --max-size 64 MiB) and its checked
- * stdout. */
+ * stdout. In chapter 8 the download itself (the poem, the protocol, the factory and the limits) moves
+ * into poetry_client.h, where the transformation client and the proxy reuse it; this file keeps the
+ * command line, the tasks and the output. */
 #include "address.h"
+#include "address_any.h"
 #include "cli.h"
 #include "deferred.h"
 #include "failure.h"
-#include "protocol.h"
+#include "poem.h"
+#include "poetry_client.h"
 #include "reactor.h"
+#include "resolver.h"
 #include "result.h"
-#include "tcp.h"
-#include "transport.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -28,269 +31,11 @@
 
 static const char *program = "get-poetry";
 
-/* >> poem */
-/* A poem: a growing buffer, and the value a download's Deferred fires with (freed by poem_free). */
-struct poem {
-    char *bytes;
-    size_t len;
-    size_t capacity;
-};
-
-static void poem_free(void *value) {
-    struct poem *poem = value;
-    if (poem != NULL)
-        free(poem->bytes);
-    free(poem);
-}
-/* << poem */
-
-/* Failure kinds of this program's own, beside the library's codes (chapter 5's numbers). */
+/* Failure kinds of this program's own, beside the library's codes (chapter 5's number). The download's
+ * own (timeouts, --max-size) are poetry_client.h's now. */
 enum {
-    POETRY_TIMED_OUT = -20001,         /* a download took longer than --timeout */
-    POETRY_IDLE = -20002,              /* --idle-timeout: no byte came for that long */
-    POETRY_CONNECT_TIMED_OUT = -20003, /* --connect-timeout: the connect did not settle in time */
-    POETRY_TRANSFORM_FAILED = -20004,  /* cummingsify failed (on purpose, at --fail-rate) */
+    POETRY_TRANSFORM_FAILED = -20004, /* cummingsify failed (on purpose, at --fail-rate) */
 };
-
-/* The largest poem one download may bring: --max-size, 64 MiB unless it says otherwise. */
-static size_t max_size = (size_t)64 << 20;
-
-/* Appends len bytes to the poem, which may not grow past max_size bytes. Returns 0, -EFBIG or -ENOMEM. */
-static int poem_append(struct poem *poem, const char *bytes, size_t len) {
-    if (len > max_size - poem->len)
-        return -EFBIG;
-    if (poem->len + len > poem->capacity) {
-        size_t capacity = poem->capacity ? poem->capacity : 4096;
-        while (capacity < poem->len + len)
-            capacity *= 2;
-        if (capacity > max_size)
-            capacity = max_size;
-        char *bigger = realloc(poem->bytes, capacity);
-        if (bigger == NULL)
-            return -ENOMEM;
-        poem->bytes = bigger;
-        poem->capacity = capacity;
-    }
-    memcpy(poem->bytes + poem->len, bytes, len);
-    poem->len += len;
-    return 0;
-}
-
-/* How long a download may take, each in seconds; 0 turns that limit off. */
-struct limits {
-    double timeout;         /* --timeout: the whole download, from its start (default: none) */
-    double connect_timeout; /* --connect-timeout: the connect (default 30, as Twisted's connectTCP) */
-    double idle_timeout;    /* --idle-timeout: a connected download without a byte (default 60) */
-};
-
-/* >> download */
-/* One download: the client factory of its connection, the protocol's bytes, and the Deferred it will
- * fire. It holds one reference to the Deferred; get_poetry gives the caller another. */
-struct download {
-    struct factory factory; /* first: the library's factory pointer is the download's */
-    struct reactor *reactor;
-    struct deferred *done;
-    struct poem *poem;
-    struct limits limits;
-    struct connector *connector; /* while connecting */
-    struct transport *transport; /* while connected */
-    struct delayed_call *timer;  /* gives up after --timeout */
-    struct delayed_call *idle;   /* while connected, if --idle-timeout: pushed back by every byte */
-    int gave_up; /* why the download gave itself up (a POETRY_* code, -EFBIG, -ENOMEM), or 0 */
-    int number;  /* for progress lines */
-    const char *who;
-};
-
-/* The failure a download ends with, when it gave itself up or the connection failed. */
-static struct failure *download_failure(const struct download *dl, int reason) {
-    switch (reason) {
-    case POETRY_TIMED_OUT:
-        return failure_new(reason, "timed out after %g s", dl->limits.timeout);
-    case POETRY_CONNECT_TIMED_OUT:
-        return failure_new(reason, "connect timed out after %g s", dl->limits.connect_timeout);
-    case POETRY_IDLE:
-        return failure_new(reason, "no byte for %g s", dl->limits.idle_timeout);
-    case -EFBIG:
-        return failure_new(reason, "poem larger than --max-size (%zu bytes)", max_size);
-    case -ENOMEM:
-        return failure_new(reason, "out of memory");
-    default:
-        return failure_from_code(reason);
-    }
-}
-
-/* The download is over (reason: REACTOR_CONNECTION_DONE or a negative code): fire the Deferred with
- * the poem or a failure. The Deferred's chain runs inside this call. The download itself is freed by
- * the connector's last call (the factory must outlive it), or by get_poetry if the connect never began. */
-static void download_finished(struct download *dl, int reason) {
-    struct delayed_call **pending[] = {&dl->timer, &dl->idle};
-    for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++) {
-        if (*pending[i] != NULL) {            /* over, so it can no longer time out */
-            delayed_call_cancel(*pending[i]); /* fails harmlessly if it is the call running now */
-            delayed_call_release(*pending[i]);
-            *pending[i] = NULL;
-        }
-    }
-    struct deferred *done = dl->done;
-    if (dl->gave_up != 0)
-        reason = dl->gave_up;
-    if (reason != REACTOR_CONNECTION_DONE) {
-        poem_free(dl->poem);
-        deferred_errback(done, download_failure(dl, reason));
-    } else {
-        deferred_callback(done, dl->poem, poem_free); /* the Deferred owns the poem now */
-    }
-    dl->poem = NULL;
-    dl->done = NULL;
-    deferred_unref(done);
-}
-/* << download */
-
-/* >> poetry-protocol */
-/* The protocol of one download: it collects the bytes into the download's poem. */
-struct poetry_protocol {
-    struct protocol base;
-    struct download *dl;
-};
-
-static void poetry_data_received(struct protocol *p, const char *bytes, size_t len) {
-    struct download *dl = ((struct poetry_protocol *)p)->dl;
-    fprintf(stderr, "Task %d: read %zu bytes from %s\n", dl->number, len, dl->who);
-    if (dl->idle != NULL)
-        delayed_call_reset(dl->idle, dl->limits.idle_timeout); /* a byte came: the wait starts again */
-    int err = poem_append(dl->poem, bytes, len);
-    if (err != 0 && dl->gave_up == 0) {
-        dl->gave_up = err; /* -EFBIG (past --max-size) or -ENOMEM: give this download up */
-        transport_abort_connection(p->transport);
-    }
-}
-
-static void poetry_connection_lost(struct protocol *p, int reason) {
-    struct download *dl = ((struct poetry_protocol *)p)->dl;
-    free(p);
-    dl->transport = NULL;
-    download_finished(dl, reason);
-}
-
-static int download_idle(void *arg);
-
-/* The connection is up: from now on, every --idle-timeout seconds must bring a byte. */
-static void poetry_connection_made(struct protocol *p, struct transport *transport) {
-    struct download *dl = ((struct poetry_protocol *)p)->dl;
-    dl->transport = transport;
-    double idle = dl->limits.idle_timeout;
-    if (idle > 0 && reactor_call_later(dl->reactor, idle, download_idle, dl, &dl->idle) != 0) {
-        dl->gave_up = -ENOMEM; /* out of memory: give this download up */
-        transport_abort_connection(transport);
-    }
-}
-
-static const struct protocol_ops poetry_protocol_ops = {
-    .connection_made = poetry_connection_made,
-    .data_received = poetry_data_received,
-    .connection_lost = poetry_connection_lost,
-};
-
-static struct protocol *download_build_protocol(struct factory *f, const struct sockaddr_in *addr) {
-    (void)addr;
-    struct download *dl = (struct download *)f;
-    struct poetry_protocol *poetry = calloc(1, sizeof *poetry);
-    if (poetry == NULL)
-        return NULL; /* the library closes the connection and fails the connect */
-    poetry->base.ops = &poetry_protocol_ops;
-    poetry->dl = dl;
-    dl->connector = NULL;
-    return &poetry->base;
-}
-
-static void download_connection_failed(struct factory *f, struct connector *connector, int reason) {
-    (void)connector;
-    struct download *dl = (struct download *)f;
-    dl->connector = NULL;
-    if (reason == -ETIMEDOUT && dl->limits.connect_timeout > 0 && dl->gave_up == 0)
-        dl->gave_up = POETRY_CONNECT_TIMED_OUT; /* the connector's timeout, not the kernel's */
-    download_finished(dl, reason);
-    free(dl); /* the connector's last call */
-}
-
-/* The connection is over: the protocol has fired the Deferred already; this is the last call. */
-static void download_connection_lost(struct factory *f, struct connector *connector, int reason) {
-    (void)connector;
-    (void)reason;
-    free(f);
-}
-
-static const struct factory_ops download_factory_ops = {
-    .build_protocol = download_build_protocol,
-    .client_connection_failed = download_connection_failed,
-    .client_connection_lost = download_connection_lost,
-};
-/* << poetry-protocol */
-
-/* The download took too long: stop the connect, or abort the connection; either way the download
- * ends (at once, or on the next turn) and its Deferred errbacks as timed out. */
-static int download_timed_out(void *arg) {
-    struct download *dl = arg;
-    delayed_call_release(dl->timer); /* this call is running: nothing left to cancel */
-    dl->timer = NULL;
-    if (dl->gave_up == 0)
-        dl->gave_up = POETRY_TIMED_OUT;
-    if (dl->connector != NULL)
-        connector_stop(dl->connector);
-    else if (dl->transport != NULL)
-        transport_abort_connection(dl->transport);
-    return 0;
-}
-
-/* The download's idle timeout: connected, but no byte for --idle-timeout seconds (a server that
- * stalls, or a connection whose other end has silently gone). */
-static int download_idle(void *arg) {
-    struct download *dl = arg;
-    delayed_call_release(dl->idle); /* this call is running: nothing left to cancel */
-    dl->idle = NULL;
-    if (dl->gave_up == 0)
-        dl->gave_up = POETRY_IDLE;
-    if (dl->transport != NULL)
-        transport_abort_connection(dl->transport);
-    return 0;
-}
-
-/* >> get-poetry */
-/* Starts downloading a poem from addr and returns a Deferred (the caller's reference) that fires with
- * the poem (a struct poem *, freed by poem_free) or errbacks with why it failed: a failure from the
- * connection's code, POETRY_TIMED_OUT, POETRY_CONNECT_TIMED_OUT or POETRY_IDLE when one of the limits
- * ran out, or -EFBIG for a poem past --max-size. Returns NULL only when out of memory. `number` and
- * `who` (static while it runs) are for the progress lines. */
-static struct deferred *get_poetry(struct reactor *reactor, const struct sockaddr_in *addr,
-                                   const struct limits *limits, int number, const char *who) {
-    struct deferred *d = deferred_new();
-    struct download *dl = calloc(1, sizeof *dl);
-    struct poem *poem = calloc(1, sizeof *poem);
-    if (d == NULL || dl == NULL || poem == NULL) {
-        deferred_unref(d);
-        free(dl);
-        free(poem);
-        return NULL;
-    }
-    *dl = (struct download){.factory.ops = &download_factory_ops,
-                            .reactor = reactor,
-                            .done = deferred_ref(d),
-                            .poem = poem,
-                            .limits = *limits,
-                            .number = number,
-                            .who = who};
-    int err = 0;
-    if (limits->timeout > 0)
-        err = reactor_call_later(reactor, limits->timeout, download_timed_out, dl, &dl->timer);
-    if (err == 0)
-        err = reactor_connect_tcp(reactor, addr, &dl->factory, limits->connect_timeout, &dl->connector);
-    if (err != 0) { /* d has fired (errback) already: the caller's callbacks will run as they are added */
-        download_finished(dl, err);
-        free(dl);
-    }
-    return d;
-}
-/* << get-poetry */
 
 /* >> task */
 enum task_state {
@@ -304,8 +49,8 @@ struct downloads;
 /* One argument's download, as main sees it: where from, and what its chain left. */
 struct task {
     int number; /* 1-based, as the user counts the arguments */
-    struct sockaddr_in addr;
-    char who[ADDRESS_TEXT_MAX];
+    struct address_target target;
+    char who[ADDRESS_NAME_MAX + 8]; /* "HOST:PORT", "[V6]:PORT" */
     enum task_state state;
     struct poem *poem; /* TASK_DONE: the poem (the task's) */
     double started;
@@ -319,7 +64,7 @@ struct downloads {
     int count;
     int ended;   /* tasks whose chain has finished */
     int written; /* the first task whose poem is not yet on stdout */
-    struct limits limits;
+    struct poetry_client_limits limits;
     const char *transform; /* NULL or "cummingsify" */
     double fail_rate;
     uint64_t random; /* the transform's random state (--seed) */
@@ -333,8 +78,9 @@ static void print_usage(FILE *out) {
             "                  [HOST:]PORT ...\n"
             "\n"
             "Downloads a poem from each server, all at the same time, and writes the poems to stdout\n"
-            "in the order given. HOST is an IPv4 address and defaults to 127.0.0.1. A download is given\n"
-            "up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
+            "in the order given. HOST is an IPv4 address, an IPv6 address in brackets ([::1]:PORT) or\n"
+            "a host name (each of its addresses is tried in turn); it defaults to 127.0.0.1. A download\n"
+            "is given up, and counts as failed, when it takes longer than --timeout (default: no limit), when its\n"
             "connect takes longer than --connect-timeout (default 30), or when no byte arrives for\n"
             "--idle-timeout seconds (default 60); 0 turns a limit off. A poem larger than --max-size\n"
             "BYTES (default 64M; K, M, G suffixes) fails its download.\n"
@@ -479,6 +225,23 @@ static struct deferred_result task_ended(struct deferred_result result, void *ar
 
 /* << chain */
 
+/* Progress: a piece of task's poem came. */
+static void task_read(void *arg, size_t len) {
+    struct task *task = arg;
+    fprintf(stderr, "Task %d: read %zu bytes from %s\n", task->number, len, task->who);
+}
+
+/* >> task-retry */
+/* Chapter 9: an address of a name failed, and the next is tried. */
+static void task_retry(void *arg, const struct address_any *addr, int reason, const struct address_any *next) {
+    struct task *task = arg;
+    char failed[ADDRESS_ANY_TEXT_MAX], trying[ADDRESS_ANY_TEXT_MAX];
+    fprintf(stderr, "Task %d: %s: %s; trying %s\n", task->number,
+            address_format_any(&addr->u.sa, failed, sizeof failed), reactor_strerror(reason),
+            address_format_any(&next->u.sa, trying, sizeof trying));
+}
+/* << task-retry */
+
 /* >> start-downloads */
 /* Starts every download once the reactor runs, each with its chain. */
 static int start_downloads(void *arg) {
@@ -487,8 +250,9 @@ static int start_downloads(void *arg) {
         struct task *task = &all->tasks[i];
         fprintf(stderr, "Task %d: get poetry from %s\n", task->number, task->who);
         task->started = now_seconds();
-        struct deferred *d = get_poetry(all->reactor, &task->addr, &all->limits, task->number, task->who);
-        if (d == NULL)
+        struct deferred *d = NULL;
+        if (poetry_client_get_target(all->reactor, &task->target, &all->limits, task_read, task, task_retry, task,
+                                     &d) != 0)
             d = deferred_fail(failure_from_code(-ENOMEM));
         if (d == NULL)
             cli_fail(EXIT_SOME_FAILED, program, "out of memory");
@@ -505,7 +269,8 @@ static int start_downloads(void *arg) {
 
 int main(int argc, char **argv) {
     int stdout_closed = cli_open_standard_fds();
-    struct downloads all = {.limits = {.connect_timeout = 30, .idle_timeout = 60}};
+    struct downloads all = {0};
+    poetry_client_limits_default(&all.limits); /* --connect-timeout 30, --idle-timeout 60, --max-size 64M */
     bool seeded = false;
     int count = 0; /* the addresses, moved up to argv[1] .. argv[count] */
     for (int i = 1; i < argc; i++) {
@@ -515,7 +280,7 @@ int main(int argc, char **argv) {
             return EXIT_ALL_WELL;
         }
         if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
-            if (cli_parse_size(value, SIZE_MAX / 2, &max_size) != 0)
+            if (cli_parse_size(value, SIZE_MAX / 2, &all.limits.max_size) != 0)
                 cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
                          cli_quote(value));
             continue;
@@ -573,19 +338,24 @@ int main(int argc, char **argv) {
     if (tasks == NULL)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     for (int i = 0; i < count; i++) {
-        int err = address_parse(argv[i + 1], &tasks[i].addr);
+        int err = address_parse_target(argv[i + 1], &tasks[i].target);
         if (err != 0) {
             free(tasks);
             cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
         }
         tasks[i].number = i + 1;
         tasks[i].all = &all;
-        address_format(&tasks[i].addr, tasks[i].who, sizeof tasks[i].who);
+        if (tasks[i].target.is_name) /* a name of letters, digits, '-', '_' and dots: nothing to quote */
+            snprintf(tasks[i].who, sizeof tasks[i].who, "%s:%u", tasks[i].target.host,
+                     (unsigned)tasks[i].target.port);
+        else
+            address_format_any(&tasks[i].target.addr.u.sa, tasks[i].who, sizeof tasks[i].who);
     }
     if (stdout_closed)
         cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
 
     /* >> main */
+    resolver_install_from_environment(); /* RESOLVER_HOSTS_FILE: names from that file only, never DNS */
     all.reactor = cli_new_reactor(program);
     all.tasks = tasks;
     all.count = count;

@@ -62,19 +62,36 @@ static void *room_for_one_more(void *items, size_t count, size_t *capacity, size
 /* ---- the backend: no descriptors, no waiting ---- */
 
 /* >> memory-backend */
+/* The backend's state: the one descriptor it does take, the waker of chapter 9's calls from threads,
+ * which every reactor watches from reactor_new on (before any code under test can add one). */
+struct memory_backend_state {
+    int waker_fd; /* -1 until the reactor adds its waker */
+};
+
 static int memory_create(void **state) {
-    *state = NULL;
+    struct memory_backend_state *st = malloc(sizeof *st);
+    if (st == NULL)
+        return -ENOMEM;
+    st->waker_fd = -1;
+    *state = st;
     return 0;
 }
 
 static void memory_destroy(void *state) {
-    (void)state;
+    free(state);
 }
 
 static int memory_watch(void *state, int fd, unsigned old, unsigned events, bool fresh) {
-    (void)state, (void)old, (void)fresh;
+    struct memory_backend_state *st = state;
+    (void)old;
     if (events == 0)
         return 0; /* removing is always fine */
+    if (st->waker_fd < 0 && fresh && events == BACKEND_READABLE) {
+        st->waker_fd = fd; /* the reactor's own waker, added inside reactor_new: never read here */
+        return 0;
+    }
+    if (fd == st->waker_fd)
+        return 0;
     fprintf(stderr,
             "memory reactor: fd %d: descriptors are not supported (no sockets here: give the code a "
             "string transport)\n",
@@ -148,10 +165,22 @@ static void connection_over(void *arg, int reason) {
     c->finished = true;
 }
 
+/* The IPv4 address in any, which the records keep; NULL (said on stderr) for IPv6, which the double
+ * does not take (chapter 9's addresses of either family came after it). */
+static const struct sockaddr_in *ipv4_only(const struct address_any *any, const char *call) {
+    if (any->u.sa.sa_family == AF_INET)
+        return &any->u.v4;
+    fprintf(stderr, "memory reactor: %s: only IPv4 addresses are supported\n", call);
+    return NULL;
+}
+
 /* >> memory-connect */
-static int memory_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
+static int memory_connect_tcp(struct reactor *reactor, const struct address_any *any,
                               struct factory *factory, double timeout_seconds, struct connector **out) {
     struct memory_reactor *mr = reactor_tcp_state(reactor);
+    const struct sockaddr_in *addr = ipv4_only(any, "connect");
+    if (addr == NULL)
+        return MEMORY_REACTOR_ERR_UNSUPPORTED;
     struct connector **room =
         room_for_one_more(mr->connects, mr->connect_count, &mr->connect_capacity, sizeof *room);
     if (room == NULL)
@@ -202,9 +231,12 @@ static void check_port(const struct listening_port *port, const char *call) {
     abort();
 }
 
-static int memory_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
+static int memory_listen_tcp(struct reactor *reactor, const struct address_any *any, struct factory *factory,
                              struct listening_port **out) {
     struct memory_reactor *mr = reactor_tcp_state(reactor);
+    const struct sockaddr_in *addr = ipv4_only(any, "listen");
+    if (addr == NULL)
+        return MEMORY_REACTOR_ERR_UNSUPPORTED;
     unsigned short wanted = ntohs(addr->sin_port);
     for (size_t i = 0; i < mr->listen_count && wanted != 0; i++)
         if (!mr->listens[i]->record.stopped && mr->listens[i]->record.port_number == wanted)

@@ -94,7 +94,7 @@ struct download {
     struct reactor *reactor;
     struct deferred *done; /* until it fires */
     struct poetry_client_limits limits;
-    struct connector *connector; /* while connecting */
+    struct host_connector *connector; /* while resolving or connecting (chapter 9: names too) */
     struct delayed_call *timer;  /* gives up after limits.timeout */
     struct delayed_call *idle;   /* while connected, if idle_timeout: pushed back by every byte */
     int gave_up;                 /* why the download gave up while connecting, or 0 */
@@ -214,7 +214,7 @@ static void download_give_up(struct download *dl, int reason) {
     if (dl->connector != NULL) {
         if (dl->gave_up == 0)
             dl->gave_up = reason;
-        connector_stop(dl->connector); /* dl is freed when this returns */
+        host_connector_stop(dl->connector); /* dl is freed when this returns */
     } else {
         poetry_protocol_give_up(&dl->pp, reason);
     }
@@ -247,9 +247,10 @@ static void download_cancel(struct deferred *d, void *arg) {
 }
 
 /* >> get */
-int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
-                              const struct poetry_client_limits *limits, poetry_client_progress_fn progress,
-                              void *arg, struct deferred **out) {
+int poetry_client_get_target(struct reactor *r, const struct address_target *target,
+                             const struct poetry_client_limits *limits, poetry_client_progress_fn progress,
+                             void *arg, host_connector_report_fn report, void *report_arg,
+                             struct deferred **out) {
     *out = NULL;
     struct download *dl = calloc(1, sizeof *dl);
     struct deferred *d = dl == NULL ? NULL : deferred_new_cancellable(download_cancel, dl);
@@ -271,7 +272,9 @@ int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
     if (dl->limits.timeout > 0)
         err = reactor_call_later(r, dl->limits.timeout, download_timed_out, dl, &dl->timer);
     if (err == 0)
-        err = reactor_connect_tcp(r, addr, &dl->factory, dl->limits.connect_timeout, &dl->connector);
+        err = host_connector_start(r, target, &dl->factory, dl->limits.connect_timeout, &dl->connector);
+    if (err == 0 && report != NULL)
+        host_connector_set_report(dl->connector, report, report_arg);
     if (err != 0) { /* no attempt began: d fails now, and the caller's callbacks run as they are added */
         dl->connector = NULL;
         download_finished(dl, NULL, err);
@@ -281,6 +284,14 @@ int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
     return 0;
 }
 /* << get */
+
+int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
+                              const struct poetry_client_limits *limits, poetry_client_progress_fn progress,
+                              void *arg, struct deferred **out) {
+    struct address_target target = {.port = ntohs(addr->sin_port), .is_name = false};
+    address_any_from_ipv4(&target.addr, addr);
+    return poetry_client_get_target(r, &target, limits, progress, arg, NULL, NULL, out);
+}
 
 int poetry_client_get(struct reactor *r, const struct sockaddr_in *addr,
                       const struct poetry_client_limits *limits, struct deferred **out) {

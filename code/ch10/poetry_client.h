@@ -14,6 +14,7 @@
 #define POETRY_CLIENT_H
 
 #include "deferred.h"
+#include "host_connector.h" /* chapter 9 */
 #include "poem.h"
 #include "protocol.h"
 #include "reactor.h"
@@ -106,5 +107,17 @@ int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
                               const struct poetry_client_limits *limits, poetry_client_progress_fn progress,
                               void *arg, struct deferred **out);
 /* << get */
+
+/* >> get-target */
+/* Chapter 9: poetry_client_get_watched for what a command line's HOST:PORT names (address_any.h): a
+ * literal address of either family, or a host name, resolved off the loop and then tried address by
+ * address (host_connector.h); report(report_arg, ...) (may be NULL) hears of each address that failed
+ * before the next is tried. A name that does not resolve fails the Deferred with the resolver's code
+ * (RESOLVER_ERR_*). Otherwise as poetry_client_get_watched. */
+int poetry_client_get_target(struct reactor *r, const struct address_target *target,
+                             const struct poetry_client_limits *limits, poetry_client_progress_fn progress,
+                             void *arg, host_connector_report_fn report, void *report_arg,
+                             struct deferred **out);
+/* << get-target */
 
 #endif

@@ -2,6 +2,7 @@
 #include "poetry_server.h"
 
 #include "address.h"
+#include "address_any.h"
 #include "reactor.h"
 #include "transport.h"
 
@@ -10,8 +11,8 @@
 
 /* The first line a connection logs, and its peer's address as text. */
 static void log_sending(struct poetry_server *server, struct transport *transport, char *who, size_t size) {
-    struct sockaddr_in peer = transport_get_peer(transport);
-    address_format(&peer, who, size);
+    struct address_any peer = transport_get_peer_any(transport); /* chapter 9: either family */
+    address_format_any(&peer.u.sa, who, size);
     if (server->log != NULL)
         fprintf(server->log, "Sending %zu bytes of poetry to %s\n", server->poem_len, who);
 }
@@ -37,7 +38,7 @@ struct slow_protocol {
     struct poetry_server *server;
     size_t sent;
     struct delayed_call *next_slice; /* pending between two slices */
-    char who[ADDRESS_TEXT_MAX];
+    char who[ADDRESS_ANY_TEXT_MAX];
 };
 
 /* Sends the next slice; then either schedules the one after or, at the end, closes the connection
@@ -134,7 +135,7 @@ struct fast_protocol {
     struct protocol base;
     struct poetry_server *server;
     size_t sent; /* the whole poem once the transport took it */
-    char who[ADDRESS_TEXT_MAX];
+    char who[ADDRESS_ANY_TEXT_MAX];
 };
 
 static void send_poem(struct protocol *p, struct transport *transport) {

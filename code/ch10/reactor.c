@@ -7,6 +7,7 @@
  * knows which one runs. */
 #include "reactor.h"
 #include "backend.h"
+#include "reactor_internal.h"
 #include "reactor_tcp.h"
 
 #include <errno.h>
@@ -64,6 +65,9 @@ struct reactor {
     bool last_pass_done; /* the delayed calls' pass after the stop has run */
     bool trace;          /* REACTOR_TRACE was set when the reactor was made */
     unsigned long turn;  /* turns of the loop so far, for the trace */
+    struct reactor_threads *threads; /* chapter 9: calls from other threads, and their waker ... */
+    int waker_fd;                    /* ... which the backend watches, outside the table (internal) */
+    struct shutdown_hook *hooks;     /* chapter 9: reactor_add_shutdown_hook's, in the order added */
     /* Chapter 10's seam (reactor_tcp.h): how it listens and connects (NULL: sockets), and whether the
      * scheduler is a test's, which the test frees. */
     const struct reactor_tcp_ops *tcp;
@@ -154,6 +158,57 @@ static double monotonic_seconds(void *unused) {
 }
 /* << clock */
 
+/* >> add-waker */
+/* Chapter 9: the waker of calls from threads, watched by the backend but kept out of the table, so that
+ * remove_all, shutdown and the trace never see it: it is the reactor's own, not a descriptor. */
+static int add_waker(struct reactor *reactor) {
+    int err = reactor_threads_new(&reactor->threads);
+    if (err != 0)
+        return err;
+    reactor->waker_fd = reactor_threads_waker_fd(reactor->threads);
+    err = reactor->waker_fd >= reactor->backend->fd_limit
+              ? REACTOR_ERR_FD_RANGE
+              : reactor->backend->watch(reactor->backend_state, reactor->waker_fd, 0, BACKEND_READABLE, true);
+    if (err != 0)
+        reactor_threads_free(reactor->threads);
+    return err;
+}
+
+struct reactor_threads *reactor_threads_of(struct reactor *reactor) {
+    return reactor->threads;
+}
+
+/* A shutdown hook (reactor_internal.h). */
+struct shutdown_hook {
+    void (*fn)(void *arg);
+    void *arg;
+    struct shutdown_hook *next;
+};
+
+int reactor_add_shutdown_hook(struct reactor *reactor, void (*fn)(void *arg), void *arg) {
+    if (reactor->state == REACTOR_SHUTTING_DOWN || reactor->state == REACTOR_STOPPED)
+        return REACTOR_ERR_SHUTTING_DOWN;
+    struct shutdown_hook *hook = malloc(sizeof *hook), **end = &reactor->hooks;
+    if (hook == NULL)
+        return -ENOMEM;
+    *hook = (struct shutdown_hook){fn, arg, NULL};
+    while (*end != NULL)
+        end = &(*end)->next;
+    *end = hook;
+    return 0;
+}
+
+/* Calls the hooks, each once, in order, and lets go of them. */
+static void run_shutdown_hooks(struct reactor *reactor) {
+    while (reactor->hooks != NULL) {
+        struct shutdown_hook *hook = reactor->hooks;
+        reactor->hooks = hook->next;
+        hook->fn(hook->arg);
+        free(hook);
+    }
+}
+/* << add-waker */
+
 /* >> choose-backend */
 /* The backend a reactor gets: the one named (by the caller, else by REACTOR_BACKEND), else the best. */
 static const struct backend_ops *choose_backend(const char *name) {
@@ -189,6 +244,13 @@ int reactor_new_with(const struct backend_ops *backend, struct reactor **out) {
         return err;
     }
     reactor->backend = backend;
+    err = add_waker(reactor);
+    if (err != 0) {
+        backend->destroy(reactor->backend_state);
+        scheduler_free(reactor->scheduler);
+        free(reactor);
+        return err;
+    }
     const char *trace = getenv("REACTOR_TRACE");
     reactor->trace = trace != NULL && trace[0] != '\0' && strcmp(trace, "0") != 0;
     reactor->state = REACTOR_NEW;
@@ -215,6 +277,8 @@ const char *reactor_backend(const struct reactor *reactor) {
 void reactor_free(struct reactor *reactor) {
     if (reactor == NULL)
         return;
+    run_shutdown_hooks(reactor); /* a reactor that never shut down: the hooks' owners let go now */
+    reactor_threads_free(reactor->threads);
     if (!reactor->borrowed_scheduler)
         scheduler_free(reactor->scheduler);
     reactor->backend->destroy(reactor->backend_state);
@@ -466,11 +530,19 @@ static void dispatch_one(struct reactor *reactor, const struct backend_event *ev
         lose(reactor, writer, REACTOR_ERR_CONNECTION_LOST);
 }
 
+/* >> dispatch-waker */
 /* Serves every fd the backend found ready, in the order it gave them. */
 static void dispatch(struct reactor *reactor, const struct backend_event *events, int count) {
-    for (int i = 0; i < count; i++)
+    for (int i = 0; i < count; i++) {
+        if (events[i].fd == reactor->waker_fd) { /* chapter 9: a thread woke us; the calls run next turn */
+            trace(reactor, "turn %lu: woken by a call from a thread", reactor->turn);
+            reactor_threads_drain(reactor->threads);
+            continue;
+        }
         dispatch_one(reactor, &events[i]);
+    }
 }
+/* << dispatch-waker */
 /* << dispatch */
 
 /* >> ebadf */
@@ -537,6 +609,12 @@ static void trace_ready(const struct reactor *reactor, const struct backend_even
  * Returns 0, or -errno if the wait failed in a way the loop cannot get past. */
 static int run_one_turn(struct reactor *reactor) {
     reactor->turn++;
+    /* >> turn-threads */
+    size_t from_threads = reactor_threads_run_queued(reactor->threads); /* chapter 9 */
+    if (from_threads > 0)
+        trace(reactor, "turn %lu: ran %zu call%s from threads", reactor->turn, from_threads,
+              from_threads == 1 ? "" : "s");
+    /* << turn-threads */
     size_t ran = scheduler_run_due(reactor->scheduler);
     if (ran > 0)
         trace(reactor, "turn %lu: ran %zu delayed call%s", reactor->turn, ran, ran == 1 ? "" : "s");
@@ -614,7 +692,11 @@ int reactor_run(struct reactor *reactor) {
             trace(reactor, "stopping: ran %zu delayed call%s", ran, ran == 1 ? "" : "s");
     }
 
+    /* >> run-loop-end */
     shut_down(reactor);
+    run_shutdown_hooks(reactor);               /* chapter 9: the thread pool stops here */
+    reactor_threads_finish(reactor->threads); /* and calls from threads that came meanwhile run */
+    /* << run-loop-end */
     reactor->state = REACTOR_STOPPED;
     trace(reactor, "stopped after %lu turn%s", reactor->turn, reactor->turn == 1 ? "" : "s");
     return result;

@@ -11,14 +11,29 @@ static const struct reactor_tcp_ops *maker_of(const void *port_or_connector) {
 }
 
 /* >> dispatch */
+int reactor_listen_tcp_any(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                           struct listening_port **out) {
+    return reactor_tcp(reactor)->listen_tcp(reactor, addr, factory, out);
+}
+
+int reactor_connect_tcp_any(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                            double timeout_seconds, struct connector **out) {
+    return reactor_tcp(reactor)->connect_tcp(reactor, addr, factory, timeout_seconds, out);
+}
+
+/* Chapter 5's IPv4 functions, on chapter 9's of either family. */
 int reactor_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
                        struct listening_port **out) {
-    return reactor_tcp(reactor)->listen_tcp(reactor, addr, factory, out);
+    struct address_any any;
+    address_any_from_ipv4(&any, addr);
+    return reactor_listen_tcp_any(reactor, &any, factory, out);
 }
 
 int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
                         double timeout_seconds, struct connector **out) {
-    return reactor_tcp(reactor)->connect_tcp(reactor, addr, factory, timeout_seconds, out);
+    struct address_any any;
+    address_any_from_ipv4(&any, addr);
+    return reactor_connect_tcp_any(reactor, &any, factory, timeout_seconds, out);
 }
 
 int connector_stop(struct connector *connector) {

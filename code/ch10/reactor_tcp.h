@@ -11,6 +11,7 @@
 #ifndef REACTOR_TCP_H
 #define REACTOR_TCP_H
 
+#include "address_any.h"
 #include "tcp.h"
 
 /* >> tcp-ops */
@@ -19,10 +20,10 @@
  * table (its first member): the tcp.h functions on ports and connectors read it from there. */
 struct reactor_tcp_ops {
     const char *name; /* "sockets", "memory": for messages */
-    int (*listen_tcp)(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                      struct listening_port **out);
-    int (*connect_tcp)(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
-                       double timeout_seconds, struct connector **out);
+    int (*listen_tcp)(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                      struct listening_port **out); /* reactor_listen_tcp_any's contract */
+    int (*connect_tcp)(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                       double timeout_seconds, struct connector **out); /* reactor_connect_tcp_any's */
     unsigned short (*port_number)(const struct listening_port *port);
     void (*port_stop)(struct listening_port *port);
     void (*port_free)(struct listening_port *port);

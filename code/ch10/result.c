@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "address.h"
+#include "address_any.h"
 #include "backend.h"
 #include "connected_pair.h"
 #include "deferred.h"
@@ -15,8 +16,11 @@
 #include "poetry_cache.h"
 #include "poetry_client.h"
 #include "reactor.h"
+#include "reactor_threads.h"
 #include "reconnecting_factory.h"
 #include "string_transport.h"
+#include "resolver.h"
+#include "thread_pool.h"
 #include "transform_client.h"
 #include "transforms.h"
 
@@ -65,6 +69,18 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_ERR_UNKNOWN, "no such transform"),
     NAMED(TRANSFORM_ERR_FAILED, "the transform failed"),
     NAMED(RECONNECTING_FACTORY_ERR_NO_CONNECT, "the reconnecting factory has nothing to connect to"),
+    NAMED(REACTOR_THREADS_ERR_STOPPED, "the reactor has stopped: a call from a thread would never run"),
+    NAMED(THREAD_POOL_ERR_STOPPED, "the thread pool has stopped"),
+    NAMED(THREAD_POOL_ERR_SIZE, "bad thread pool size: min is above max, or max is 0"),
+    NAMED(ADDRESS_ERR_BRACKETS, "an IPv6 address goes in brackets, then the port: [::1]:PORT"),
+    NAMED(ADDRESS_ERR_IPV6, "not an IPv6 address inside the brackets (like [::1])"),
+    NAMED(ADDRESS_ERR_NAME, "host is not a host name (letters, digits, '-', '_' and dots)"),
+    NAMED(ADDRESS_ERR_IFACE, "not an IPv4 address like 127.0.0.1 or an IPv6 address like ::1"),
+    NAMED(RESOLVER_ERR_NOT_FOUND, "no such host name"),
+    NAMED(RESOLVER_ERR_NO_ADDRESS, "the host name has no IPv4 or IPv6 address"),
+    NAMED(RESOLVER_ERR_AGAIN, "name resolution failed for now (no answer from the name server)"),
+    NAMED(RESOLVER_ERR_FAILED, "name resolution failed"),
+    NAMED(RESOLVER_ERR_HOSTS_FILE, "cannot read the hosts file"),
     NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
     NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
     NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),

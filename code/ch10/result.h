@@ -27,6 +27,10 @@ enum {
     RESULT_BACKEND_LAST = -10599,
     RESULT_LINE_NETSTRING_FIRST = -10601, /* chapter 8: line_receiver.h, netstring.h, reconnecting_factory.h */
     RESULT_LINE_NETSTRING_LAST = -10699,
+    RESULT_THREADS_FIRST = -10701, /* chapter 9: reactor_threads.h, thread_pool.h */
+    RESULT_THREADS_LAST = -10749,
+    RESULT_RESOLVER_FIRST = -10751,    /* chapter 9: resolver.h, host_connector.h */
+    RESULT_RESOLVER_LAST = -10799,
     RESULT_TESTING_FIRST = -10801, /* chapter 10: memory_reactor.h, string_transport.h, connected_pair.h */
     RESULT_TESTING_LAST = -10899,
 };

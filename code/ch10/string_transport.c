@@ -94,12 +94,16 @@ static void string_abort_connection(struct transport *t) {
         st->abort_requested = true;
 }
 
-static struct sockaddr_in string_get_peer(const struct transport *t) {
-    return owner_of(t)->peer;
+static struct address_any string_get_peer(const struct transport *t) {
+    struct address_any any;
+    address_any_from_ipv4(&any, &owner_of(t)->peer);
+    return any;
 }
 
-static struct sockaddr_in string_get_host(const struct transport *t) {
-    return owner_of(t)->host;
+static struct address_any string_get_host(const struct transport *t) {
+    struct address_any any;
+    address_any_from_ipv4(&any, &owner_of(t)->host);
+    return any;
 }
 
 static size_t string_queued(const struct transport *t) {

@@ -5,6 +5,7 @@
  * socket writable). What they wait for ends in a transport with a protocol. */
 #include "tcp.h"
 #include "address.h"
+#include "address_any.h"
 #include "reactor_tcp.h"
 #include "transport.h"
 
@@ -18,9 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Opens a non-blocking TCP socket. Returns the fd, or -errno. */
-static int nonblocking_socket(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+/* Opens a non-blocking TCP socket of family (AF_INET, AF_INET6). Returns the fd, or -errno. */
+static int nonblocking_socket(int family) {
+    int fd = socket(family, SOCK_STREAM, 0);
     if (fd < 0)
         return -errno;
     int flags = fcntl(fd, F_GETFL);
@@ -39,9 +40,9 @@ struct listening_port {
     struct descriptor descriptor;      /* a reader while listening; fd -1 once stopped */
     struct reactor *reactor;
     struct factory *factory;
-    struct sockaddr_in addr;         /* with the port the kernel chose */
-    struct delayed_call *resume;     /* pending while accepting is paused (out of descriptors) */
-    char name[8 + ADDRESS_TEXT_MAX]; /* "port 127.0.0.1:5000", for messages and traces */
+    struct address_any addr;             /* with the port the kernel chose */
+    struct delayed_call *resume;         /* pending while accepting is paused (out of descriptors) */
+    char name[8 + ADDRESS_ANY_TEXT_MAX]; /* "port 127.0.0.1:5000", for messages and traces */
 };
 
 /* The port whose descriptor d is. */
@@ -71,8 +72,8 @@ static void reset_connection(int fd) {
 /* Starts one accepted connection: a transport, then a protocol from the factory. A connection that
  * cannot be served is reset; the port goes on. Returns the error that kept it from being served
  * (REACTOR_ERR_FD_RANGE, -ENOMEM, ...), or 0. */
-static int serve_connection(struct listening_port *port, int fd, const struct sockaddr_in *peer) {
-    char who[ADDRESS_TEXT_MAX];
+static int serve_connection(struct listening_port *port, int fd, const struct address_any *peer) {
+    char who[ADDRESS_ANY_TEXT_MAX];
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
         int err = -errno;
@@ -82,12 +83,12 @@ static int serve_connection(struct listening_port *port, int fd, const struct so
     struct transport *t;
     int err = transport_new(port->reactor, fd, &t);
     if (err != 0) {
-        fprintf(stderr, "reactor: %s: cannot serve %s: %s\n", port->name, address_format(peer, who, sizeof who),
-                reactor_strerror(err));
+        fprintf(stderr, "reactor: %s: cannot serve %s: %s\n", port->name,
+                address_format_any(&peer->u.sa, who, sizeof who), reactor_strerror(err));
         reset_connection(fd);
         return err;
     }
-    struct protocol *p = port->factory->ops->build_protocol(port->factory, peer);
+    struct protocol *p = port->factory->ops->build_protocol(port->factory, &peer->u.v4);
     if (p == NULL) {
         transport_discard(t); /* the factory refused the connection: reset */
         return 0;
@@ -113,10 +114,11 @@ static void pause_accepting(struct listening_port *port) {
 static int port_do_read(struct descriptor *d) {
     struct listening_port *port = port_of(d);
     while (d->fd >= 0) { /* a build_protocol may stop the port */
-        struct sockaddr_in peer;
-        socklen_t len = sizeof peer;
-        int fd = accept(d->fd, (struct sockaddr *)&peer, &len);
+        struct address_any peer = {0};
+        socklen_t len = sizeof peer.u;
+        int fd = accept(d->fd, &peer.u.sa, &len);
         if (fd >= 0) {
+            peer.len = len;
             if (serve_connection(port, fd, &peer) == REACTOR_ERR_FD_RANGE) {
                 pause_accepting(port);
                 return 0;
@@ -153,12 +155,12 @@ static const struct descriptor_ops port_ops = {
 };
 
 /* >> listen-tcp */
-static int socket_listen_tcp(struct reactor *reactor, const struct sockaddr_in *addr, struct factory *factory,
+static int socket_listen_tcp(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
                              struct listening_port **out) {
     struct listening_port *port = calloc(1, sizeof *port);
     if (port == NULL)
         return -ENOMEM;
-    int fd = nonblocking_socket();
+    int fd = nonblocking_socket(addr->u.sa.sa_family);
     if (fd < 0) {
         free(port);
         return fd;
@@ -166,10 +168,10 @@ static int socket_listen_tcp(struct reactor *reactor, const struct sockaddr_in *
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on); /* a restarted server can reuse its port */
     port->addr = *addr;
-    socklen_t len = sizeof port->addr;
+    socklen_t len = sizeof port->addr.u;
     int err = 0;
-    if (bind(fd, (const struct sockaddr *)addr, sizeof *addr) != 0 || listen(fd, LISTENING_PORT_BACKLOG) != 0 ||
-        getsockname(fd, (struct sockaddr *)&port->addr, &len) != 0)
+    if (bind(fd, &addr->u.sa, addr->len) != 0 || listen(fd, LISTENING_PORT_BACKLOG) != 0 ||
+        getsockname(fd, &port->addr.u.sa, &len) != 0)
         err = -errno;
     port->descriptor = (struct descriptor){.fd = fd, .ops = &port_ops};
     if (err == 0)
@@ -182,15 +184,16 @@ static int socket_listen_tcp(struct reactor *reactor, const struct sockaddr_in *
     port->tcp = &reactor_tcp_sockets;
     port->reactor = reactor;
     port->factory = factory;
-    char where[ADDRESS_TEXT_MAX];
-    snprintf(port->name, sizeof port->name, "port %s", address_format(&port->addr, where, sizeof where));
+    char where[ADDRESS_ANY_TEXT_MAX];
+    snprintf(port->name, sizeof port->name, "port %s",
+             address_format_any(&port->addr.u.sa, where, sizeof where));
     *out = port;
     return 0;
 }
 /* << listen-tcp */
 
 static unsigned short socket_port_number(const struct listening_port *port) {
-    return ntohs(port->addr.sin_port);
+    return address_any_port(&port->addr);
 }
 
 static void socket_port_stop(struct listening_port *port) {
@@ -221,10 +224,10 @@ struct connector {
     struct descriptor descriptor;      /* a writer while connecting; the fd passes to the transport after */
     struct reactor *reactor;
     struct factory *factory;
-    struct sockaddr_in addr;
+    struct address_any addr;
     struct delayed_call *timeout; /* pending while connecting, if there is a timeout */
     bool connected;
-    char name[16 + ADDRESS_TEXT_MAX]; /* "connector 127.0.0.1:5000", for traces */
+    char name[16 + ADDRESS_ANY_TEXT_MAX]; /* "connector 127.0.0.1:5000", for traces */
 };
 /* << connector */
 
@@ -273,9 +276,9 @@ static int connector_do_write(struct descriptor *d) {
         error = errno;
     if (error != 0)
         return -error; /* the reactor removes us and calls connector_failed */
-    struct sockaddr_in peer;
-    len = sizeof peer;
-    if (getpeername(d->fd, (struct sockaddr *)&peer, &len) != 0)
+    struct address_any peer;
+    len = sizeof peer.u;
+    if (getpeername(d->fd, &peer.u.sa, &len) != 0)
         return errno == ENOTCONN ? 0 : -errno; /* a wake-up meant for an earlier user of this fd */
 
     drop_timeout(c);
@@ -284,7 +287,7 @@ static int connector_do_write(struct descriptor *d) {
     int err = transport_new(c->reactor, d->fd, &t);
     if (err != 0)
         return err;
-    struct protocol *p = c->factory->ops->build_protocol(c->factory, &c->addr);
+    struct protocol *p = c->factory->ops->build_protocol(c->factory, &c->addr.u.v4);
     if (p == NULL) {
         transport_discard(t); /* closes the socket */
         d->fd = -1;
@@ -319,21 +322,21 @@ static const struct descriptor_ops connector_ops = {
 };
 
 /* >> connect */
-static int socket_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
+static int socket_connect_tcp(struct reactor *reactor, const struct address_any *addr,
                               struct factory *factory, double timeout_seconds, struct connector **out) {
     struct connector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return -ENOMEM;
     *c = (struct connector){.reactor = reactor, .factory = factory, .addr = *addr};
     c->tcp = &reactor_tcp_sockets;
-    char where[ADDRESS_TEXT_MAX];
-    snprintf(c->name, sizeof c->name, "connector %s", address_format(addr, where, sizeof where));
-    int fd = nonblocking_socket();
+    char where[ADDRESS_ANY_TEXT_MAX];
+    snprintf(c->name, sizeof c->name, "connector %s", address_format_any(&addr->u.sa, where, sizeof where));
+    int fd = nonblocking_socket(addr->u.sa.sa_family);
     int err = fd < 0 ? fd : 0;
     c->descriptor = (struct descriptor){.fd = fd, .ops = &connector_ops};
     /* A connect on a non-blocking socket returns at once: usually EINPROGRESS, "under way; the socket
      * turns writable when it is settled". Even one settled at once is reported on a later turn. */
-    if (err == 0 && connect(fd, (const struct sockaddr *)addr, sizeof *addr) != 0 && errno != EINPROGRESS)
+    if (err == 0 && connect(fd, &addr->u.sa, addr->len) != 0 && errno != EINPROGRESS)
         err = -errno;
     if (err == 0)
         err = reactor_add_writer(reactor, &c->descriptor);
@@ -363,7 +366,9 @@ static int socket_connector_stop(struct connector *c) {
 }
 
 static struct sockaddr_in socket_connector_destination(const struct connector *c) {
-    return c->addr;
+    if (c->addr.u.sa.sa_family != AF_INET)
+        return (struct sockaddr_in){.sin_family = c->addr.u.sa.sa_family};
+    return c->addr.u.v4;
 }
 
 /* >> socket-tcp-ops */

@@ -2,7 +2,8 @@
  *
  * Both end in the same place: a transport (transport.h) with a protocol that a factory built
  * (protocol.h). Twisted's counterparts: reactor.listenTCP with its Port, reactor.connectTCP with its
- * Connector. Addresses are IPv4 (address.h reads and writes them).
+ * Connector. Addresses are IPv4 (address.h reads and writes them); chapter 9 adds the _any functions,
+ * for addresses of either family (address_any.h).
  *
  * Where it differs from Twisted, on purpose: a connect that fails at once (no socket, a descriptor
  * select() cannot watch, no memory, connect() refusing before it starts) is returned by
@@ -12,6 +13,7 @@
 #ifndef TCP_H
 #define TCP_H
 
+#include "address_any.h"
 #include "protocol.h"
 #include "reactor.h"
 
@@ -71,7 +73,18 @@ int reactor_connect_tcp(struct reactor *reactor, const struct sockaddr_in *addr,
  * connection through its transport instead). */
 int connector_stop(struct connector *connector);
 
-/* The address the connector connects to. */
+/* The address the connector connects to (for an IPv6 one, only sin_family is set: AF_INET6). */
 struct sockaddr_in connector_destination(const struct connector *connector);
+
+/* >> tcp-any */
+/* Chapter 9: the same two, for an address of either family (IPv4 or IPv6). The functions above are these
+ * with an IPv4 address. The factory's build_protocol still gets a const struct sockaddr_in *: for an
+ * IPv6 peer it points to a struct sockaddr_in6 (sin_family is AF_INET6), so read it through
+ * (const struct sockaddr *)addr, as address_format_any does. */
+int reactor_listen_tcp_any(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                           struct listening_port **out);
+int reactor_connect_tcp_any(struct reactor *reactor, const struct address_any *addr, struct factory *factory,
+                            double timeout_seconds, struct connector **out);
+/* << tcp-any */
 
 #endif

@@ -5,6 +5,7 @@
  * the server closes without a reply. The protocol is a netstring receiver (netstring.h) with the
  * request handling of transform_protocol.h on top: protocols on protocols. */
 #include "address.h"
+#include "address_any.h"
 #include "cli.h"
 #include "reactor.h"
 #include "tcp.h"
@@ -30,7 +31,7 @@ static void print_usage(FILE *out) {
             ".\nThe first line on stdout names the port.\n"
             "\n"
             "  --port PORT       port to listen on; 0 (the default) picks a free one\n"
-            "  --iface ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
+            "  --iface ADDR      IPv4 or IPv6 address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
             "  --help            print this help and exit\n");
 }
 
@@ -55,13 +56,13 @@ static const struct factory_ops transform_factory_ops = {.build_protocol = build
 
 int main(int argc, char **argv) {
     cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
-    struct sockaddr_in listen_addr = {.sin_family = AF_INET};
-    address_parse_host(ADDRESS_DEFAULT_HOST, &listen_addr);
+    struct address_any listen_addr;
+    address_parse_iface(ADDRESS_DEFAULT_HOST, &listen_addr);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
-        } else if (cli_server_address_option(argc, argv, &i, &listen_addr, program)) {
+        } else if (cli_server_address_option_any(argc, argv, &i, &listen_addr, program)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
@@ -72,11 +73,11 @@ int main(int argc, char **argv) {
     struct factory factory = {.ops = &transform_factory_ops};
     struct reactor *reactor = cli_new_reactor(program);
     struct listening_port *port;
-    int err = reactor_listen_tcp(reactor, &listen_addr, &factory, &port);
+    int err = reactor_listen_tcp_any(reactor, &listen_addr, &factory, &port);
     if (err != 0) {
-        char where[ADDRESS_TEXT_MAX];
+        char where[ADDRESS_ANY_TEXT_MAX];
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
-                 address_format(&listen_addr, where, sizeof where), reactor_strerror(err));
+                 address_format_any(&listen_addr.u.sa, where, sizeof where), reactor_strerror(err));
     }
     printf("Serving transforms on port %u.\n", (unsigned)listening_port_number(port));
     fflush(stdout);

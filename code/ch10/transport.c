@@ -5,6 +5,7 @@
  * or at once, and telling the protocol. */
 #include "transport.h"
 #include "address.h"
+#include "address_any.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -35,8 +36,8 @@ struct transport {
     bool read_closed;   /* the peer finished writing, and the protocol went on (read_connection_lost) */
     int failed;         /* the error a send met (-EPIPE, ...): connection_lost is on its way; or 0 */
     struct delayed_call *abort_call; /* the call that delivers an abort, while pending */
-    struct sockaddr_in peer, host;
-    char name[16 + ADDRESS_TEXT_MAX]; /* "transport 127.0.0.1:5000", for traces */
+    struct address_any peer, host;
+    char name[16 + ADDRESS_ANY_TEXT_MAX]; /* "transport 127.0.0.1:5000", for traces */
 };
 /* << transport-struct */
 
@@ -289,11 +290,11 @@ static void tcp_transport_abort_connection(struct transport *t) {
 }
 /* << lose-abort */
 
-static struct sockaddr_in tcp_transport_get_peer(const struct transport *t) {
+static struct address_any tcp_transport_get_peer(const struct transport *t) {
     return t->peer;
 }
 
-static struct sockaddr_in tcp_transport_get_host(const struct transport *t) {
+static struct address_any tcp_transport_get_host(const struct transport *t) {
     return t->host;
 }
 
@@ -333,12 +334,14 @@ int transport_new(struct reactor *reactor, int fd, struct transport **out) {
     t->ops = &tcp_transport_ops;
     t->descriptor = (struct descriptor){.fd = fd, .ops = &transport_ops};
     t->reactor = reactor;
-    socklen_t len = sizeof t->peer;
-    getpeername(fd, (struct sockaddr *)&t->peer, &len);
-    len = sizeof t->host;
-    getsockname(fd, (struct sockaddr *)&t->host, &len);
-    char who[ADDRESS_TEXT_MAX];
-    snprintf(t->name, sizeof t->name, "transport %s", address_format(&t->peer, who, sizeof who));
+    socklen_t len = sizeof t->peer.u;
+    if (getpeername(fd, &t->peer.u.sa, &len) == 0)
+        t->peer.len = len;
+    len = sizeof t->host.u;
+    if (getsockname(fd, &t->host.u.sa, &len) == 0)
+        t->host.len = len;
+    char who[ADDRESS_ANY_TEXT_MAX];
+    snprintf(t->name, sizeof t->name, "transport %s", address_format_any(&t->peer.u.sa, who, sizeof who));
     int err = reactor_add_reader(reactor, &t->descriptor);
     if (err != 0) {
         free(t);

@@ -29,6 +29,7 @@
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
 
+#include "address_any.h"
 #include "protocol.h"
 #include "reactor.h"
 
@@ -66,9 +67,12 @@ void transport_lose_write_connection(struct transport *t);
 void transport_abort_connection(struct transport *t);
 /* << transport-api */
 
-/* The peer's address (the other end) and the host's (this end). */
+/* The peer's address (the other end) and the host's (this end). Of an IPv6 connection, only sin_family
+ * is set (AF_INET6): use the _any pair (chapter 9), which returns either family. */
 struct sockaddr_in transport_get_peer(const struct transport *t);
 struct sockaddr_in transport_get_host(const struct transport *t);
+struct address_any transport_get_peer_any(const struct transport *t);
+struct address_any transport_get_host_any(const struct transport *t);
 
 /* How many bytes wait in the queue, written but not yet taken by the kernel. */
 size_t transport_queued(const struct transport *t);
@@ -105,8 +109,8 @@ struct transport_ops {
     void (*lose_connection)(struct transport *t);
     void (*lose_write_connection)(struct transport *t);
     void (*abort_connection)(struct transport *t);
-    struct sockaddr_in (*get_peer)(const struct transport *t);
-    struct sockaddr_in (*get_host)(const struct transport *t);
+    struct address_any (*get_peer)(const struct transport *t); /* transport_get_peer_any's contract */
+    struct address_any (*get_host)(const struct transport *t); /* transport_get_host_any's */
     size_t (*queued)(const struct transport *t);
 };
 

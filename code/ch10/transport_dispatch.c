@@ -29,11 +29,26 @@ void transport_abort_connection(struct transport *t) {
     transport_ops_of(t)->abort_connection(t);
 }
 
+/* An IPv4 address as chapter 5's API returns it; of an IPv6 one, only the family (chapter 9). */
+static struct sockaddr_in as_ipv4(struct address_any addr) {
+    if (addr.u.sa.sa_family != AF_INET)
+        return (struct sockaddr_in){.sin_family = addr.u.sa.sa_family};
+    return addr.u.v4;
+}
+
 struct sockaddr_in transport_get_peer(const struct transport *t) {
-    return transport_ops_of(t)->get_peer(t);
+    return as_ipv4(transport_ops_of(t)->get_peer(t));
 }
 
 struct sockaddr_in transport_get_host(const struct transport *t) {
+    return as_ipv4(transport_ops_of(t)->get_host(t));
+}
+
+struct address_any transport_get_peer_any(const struct transport *t) {
+    return transport_ops_of(t)->get_peer(t);
+}
+
+struct address_any transport_get_host_any(const struct transport *t) {
     return transport_ops_of(t)->get_host(t);
 }
 
