@@ -11,6 +11,7 @@
 #include "looping_call.h"
 #include "netstring.h"
 #include "poetry_client.h"
+#include "poetry_cache.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
 #include "transforms.h"
@@ -63,6 +64,8 @@ static const struct result_name names[] = {
     NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
     NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
     NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
+    NAMED(POETRY_CACHE_ERR_FREED, "the poetry cache was freed while the poem was being fetched"),
+    NAMED(POETRY_CACHE_ERR_NO_POEM, "the fetch gave the poetry cache no poem"),
 };
 
 const struct result_name *result_names(size_t *count) {

@@ -29,6 +29,7 @@ static int range_of(const char *name, int *first, int *last) {
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
         {"POETRY_CLIENT_ERR_", -10641, -10649}, /* chapter 8: poetry_client.h */
         {"TRANSFORM_CLIENT_ERR_", -10651, -10659}, /* chapter 8: transform_client.h */
+        {"POETRY_CACHE_ERR_", -10661, -10669}, /* chapter 8: poetry_cache.h */
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
         if (strncmp(name, ranges[i].prefix, strlen(ranges[i].prefix)) == 0) {
