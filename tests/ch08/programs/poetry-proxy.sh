@@ -27,6 +27,15 @@ server_expect_usage_error "--expire without a value" "--expire" 10000 --expire
 server_expect_usage_error "a bad listening port" "poetry-proxy: bad port '99999'" --port 99999 10000
 server_expect_usage_error "an address with a newline" "bad address '10\\n000'" $'10\n000'
 
+REACTOR_BACKEND=kqueue run_with_timeout 10 "$SERVER" --port 0 10000 >"$WORK/unknown.out" 2>"$WORK/unknown.err"
+status=$?
+if [ $status -eq 2 ] && [ "$(wc -l <"$WORK/unknown.err")" -eq 1 ] && grep -q "REACTOR_BACKEND='kqueue'" "$WORK/unknown.err" &&
+    [ ! -s "$WORK/unknown.out" ]; then
+    ok "REACTOR_BACKEND=kqueue is one line naming it, status 2"
+else
+    not_ok "REACTOR_BACKEND=kqueue is one line naming it, status 2" "status $status" "$(show "$WORK/unknown.err")"
+fi
+
 if ! command -v "$PY" >/dev/null 2>&1; then
     skip "the proxy's clients and upstream" "needs python3, which is not installed"
     done_testing
