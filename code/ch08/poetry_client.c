@@ -65,7 +65,8 @@ static const struct protocol_ops poetry_protocol_ops = {
 
 void poetry_protocol_init(struct poetry_protocol *pp, const struct poetry_protocol_ops *ops, void *arg,
                           size_t max_size) {
-    *pp = (struct poetry_protocol){.protocol.ops = &poetry_protocol_ops, .ops = ops, .arg = arg, .max_size = max_size};
+    *pp = (struct poetry_protocol){
+        .protocol.ops = &poetry_protocol_ops, .ops = ops, .arg = arg, .max_size = max_size};
 }
 
 void poetry_protocol_give_up(struct poetry_protocol *pp, int reason) {
@@ -91,7 +92,7 @@ struct download {
     struct factory factory; /* first: the library's factory pointer is the download's */
     struct poetry_protocol pp;
     struct reactor *reactor;
-    struct deferred *done;       /* until it fires */
+    struct deferred *done; /* until it fires */
     struct poetry_client_limits limits;
     struct connector *connector; /* while connecting */
     struct delayed_call *timer;  /* gives up after limits.timeout */
@@ -281,7 +282,7 @@ int poetry_client_get_watched(struct reactor *r, const struct sockaddr_in *addr,
 }
 /* << get */
 
-int poetry_client_get(struct reactor *r, const struct sockaddr_in *addr, const struct poetry_client_limits *limits,
-                      struct deferred **out) {
+int poetry_client_get(struct reactor *r, const struct sockaddr_in *addr,
+                      const struct poetry_client_limits *limits, struct deferred **out) {
     return poetry_client_get_watched(r, addr, limits, NULL, NULL, out);
 }

@@ -54,8 +54,8 @@ struct poetry_protocol_ops {
 struct poetry_protocol {
     struct protocol protocol; /* the library sees this part */
     const struct poetry_protocol_ops *ops;
-    void *arg;       /* the owner's, untouched by the protocol */
-    size_t max_size; /* the largest poem accepted: one byte more gives up with -EFBIG */
+    void *arg;        /* the owner's, untouched by the protocol */
+    size_t max_size;  /* the largest poem accepted: one byte more gives up with -EFBIG */
     struct poem poem; /* the bytes so far (the protocol's) */
     int gave_up;      /* 0, or the reason the protocol gave up: poem_finished will say it */
 };
@@ -94,8 +94,8 @@ void poetry_client_limits_default(struct poetry_client_limits *limits);
  * fires from inside this call, except when the connect cannot even begin (then it has already failed
  * with that code, say REACTOR_ERR_FD_RANGE). Cancelling it (deferred_cancel) stops the download; it
  * then fails with DEFERRED_ERR_CANCELLED. Returns 0, or -ENOMEM (then *out is NULL). */
-int poetry_client_get(struct reactor *r, const struct sockaddr_in *addr, const struct poetry_client_limits *limits,
-                      struct deferred **out);
+int poetry_client_get(struct reactor *r, const struct sockaddr_in *addr,
+                      const struct poetry_client_limits *limits, struct deferred **out);
 
 /* Called with each piece of a download's poem as it arrives (progress lines). */
 typedef void (*poetry_client_progress_fn)(void *arg, size_t len);

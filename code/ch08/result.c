@@ -14,6 +14,7 @@
 #include "poetry_cache.h"
 #include "reactor.h"
 #include "reconnecting_factory.h"
+#include "transform_client.h"
 #include "transforms.h"
 
 #include <stdio.h>
@@ -64,6 +65,11 @@ static const struct result_name names[] = {
     NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
     NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
     NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_NO_REPLY, "the transformation server closed without a reply"),
+    NAMED(TRANSFORM_CLIENT_ERR_NAME, "a transform's name must be one or more bytes without a '.'"),
+    NAMED(TRANSFORM_CLIENT_ERR_IDLE, "no byte of the transformed poem came within the idle timeout"),
+    NAMED(TRANSFORM_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect to the transformation server timed out"),
+    NAMED(TRANSFORM_CLIENT_ERR_TIMED_OUT, "the transform request took longer than its timeout"),
     NAMED(POETRY_CACHE_ERR_FREED, "the poetry cache was freed while the poem was being fetched"),
     NAMED(POETRY_CACHE_ERR_NO_POEM, "the fetch gave the poetry cache no poem"),
 };

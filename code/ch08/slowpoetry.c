@@ -4,15 +4,14 @@
  * has a protocol that sends NUM_BYTES, then asks the reactor to call it back in DELAY seconds for the
  * next slice (krondo part 11's exercise); while it waits, the reactor serves everyone else. A client
  * that leaves early only ends its own connection: the protocol cancels its pending call. Same command
- * line and first line as chapter 1's. */
+ * line and first line as chapter 1's. From chapter 8 on the protocol lives in poetry_server.c, so
+ * that chapter 10 can test it without sockets; this file is the command line. */
 #include "address.h"
 #include "cli.h"
-#include "protocol.h"
+#include "poetry_server.h"
 #include "reactor.h"
 #include "tcp.h"
-#include "transport.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,127 +71,35 @@ static struct options parse_options(int argc, char **argv) {
     return opts;
 }
 
-/* What every connection shares: the poem and the pace. */
-struct server {
-    struct factory factory; /* first: the library's factory pointer is also the server's */
-    struct reactor *reactor;
-    const char *poem;
-    size_t poem_len;
-    struct options opts;
-};
-
-/* >> slow-protocol */
-/* One client's connection: how much of the poem it has had, and the call that sends the next slice. */
-struct slow_protocol {
-    struct protocol base;
-    struct server *server;
-    size_t sent;
-    struct delayed_call *next_slice; /* pending between two slices */
-    char who[ADDRESS_TEXT_MAX];
-};
-
-/* Sends the next slice; then either schedules the one after or, at the end, closes the connection
- * (cleanly: the transport sends what is queued first). */
-static int send_next_slice(void *arg) {
-    struct slow_protocol *slow = arg;
-    struct server *server = slow->server;
-    delayed_call_release(slow->next_slice); /* this call is running: the handle is spent */
-    slow->next_slice = NULL;
-    size_t slice = server->poem_len - slow->sent;
-    if (slice > (size_t)server->opts.num_bytes)
-        slice = (size_t)server->opts.num_bytes;
-    int err = transport_write(slow->base.transport, server->poem + slow->sent, slice);
-    if (err != 0)
-        return err; /* the connection is failing: connection_lost comes next and says why */
-    slow->sent += slice;
-    if (slow->sent == server->poem_len) {
-        transport_lose_connection(slow->base.transport);
-        return 0;
-    }
-    return reactor_call_later(server->reactor, server->opts.delay, send_next_slice, slow, &slow->next_slice);
-}
-
-static void slow_connection_made(struct protocol *p, struct transport *transport) {
-    struct slow_protocol *slow = (struct slow_protocol *)p;
-    struct sockaddr_in peer = transport_get_peer(transport);
-    address_format(&peer, slow->who, sizeof slow->who);
-    fprintf(stderr, "Sending %zu bytes of poetry to %s\n", slow->server->poem_len, slow->who);
-    if (slow->server->poem_len == 0)
-        transport_lose_connection(transport);
-    else if (send_next_slice(slow) != 0)
-        transport_abort_connection(transport); /* out of memory */
-}
-
-/* The last call: the poem went out whole, or the client left early. Either way the pending slice, if
- * any, must not run, since its protocol is about to be freed. */
-static void slow_connection_lost(struct protocol *p, int reason) {
-    struct slow_protocol *slow = (struct slow_protocol *)p;
-    if (slow->next_slice != NULL) {
-        delayed_call_cancel(slow->next_slice);
-        delayed_call_release(slow->next_slice);
-    }
-    if (slow->sent < slow->server->poem_len || reason != REACTOR_CONNECTION_DONE)
-        cli_warn(program, "%s left early, after %zu of %zu bytes: %s", slow->who, slow->sent,
-                 slow->server->poem_len,
-                 reason == REACTOR_CONNECTION_DONE ? "it closed the connection" : reactor_strerror(reason));
-    free(slow);
-}
-
-/* The client has finished writing (it shut down its side, as `nc -N` does). A poetry client has
- * nothing to say anyway, so that is no reason to stop: the poem goes on. Without this hook the
- * transport would take the client's half-close for the end and cut the poem short. */
-static void slow_read_connection_lost(struct protocol *p) {
-    (void)p;
-}
-
-static const struct protocol_ops slow_protocol_ops = {
-    .connection_made = slow_connection_made,
-    .connection_lost = slow_connection_lost,
-    .read_connection_lost = slow_read_connection_lost,
-};
-/* << slow-protocol */
-
-/* >> slow-factory */
-static struct protocol *build_slow_protocol(struct factory *f, const struct sockaddr_in *addr) {
-    (void)addr;
-    struct slow_protocol *slow = calloc(1, sizeof *slow);
-    if (slow == NULL)
-        return NULL; /* the library closes this connection; the server goes on */
-    slow->base.ops = &slow_protocol_ops;
-    slow->server = (struct server *)f;
-    return &slow->base;
-}
-
-static const struct factory_ops slow_factory_ops = {.build_protocol = build_slow_protocol};
-/* << slow-factory */
-
 int main(int argc, char **argv) {
     cli_open_standard_fds(); /* so that the listening socket can never be fd 1 */
-    struct server server = {.factory.ops = &slow_factory_ops, .opts = parse_options(argc, argv)};
+    struct options opts = parse_options(argc, argv);
     char *poem = NULL;
-    int err = cli_read_file(server.opts.poem_path, &poem, &server.poem_len);
+    size_t poem_len = 0;
+    int err = cli_read_file(opts.poem_path, &poem, &poem_len);
     if (err != 0)
-        cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(server.opts.poem_path),
-                 cli_file_strerror(err));
-    server.poem = poem;
+        cli_fail(EXIT_USAGE, program, "cannot read poem %s: %s", cli_quote(opts.poem_path), cli_file_strerror(err));
 
     /* No SIGPIPE to ignore: the transport sends with MSG_NOSIGNAL, so a client that hangs up early
      * costs one failed send, never the whole server. */
     /* >> listen */
-    server.reactor = cli_new_reactor(program);
+    struct reactor *reactor = cli_new_reactor(program);
+    struct poetry_server server; /* the slow protocol is poetry_server.c's */
+    poetry_server_init_slow(&server, reactor_scheduler(reactor), poem, poem_len, (size_t)opts.num_bytes, opts.delay,
+                            stderr, program);
     struct listening_port *port;
-    err = reactor_listen_tcp(server.reactor, &server.opts.listen_addr, &server.factory, &port);
+    err = reactor_listen_tcp(reactor, &opts.listen_addr, &server.factory, &port);
     if (err != 0) {
         char where[ADDRESS_TEXT_MAX];
         cli_fail(EXIT_SOME_FAILED, program, "cannot listen on %s: %s",
-                 address_format(&server.opts.listen_addr, where, sizeof where), reactor_strerror(err));
+                 address_format(&opts.listen_addr, where, sizeof where), reactor_strerror(err));
     }
-    printf("Serving %s on port %u.\n", cli_printable(server.opts.poem_path), (unsigned)listening_port_number(port));
+    printf("Serving %s on port %u.\n", cli_printable(opts.poem_path), (unsigned)listening_port_number(port));
     fflush(stdout);
-    err = reactor_run(server.reactor); /* until killed: nothing here stops it */
+    err = reactor_run(reactor); /* until killed: nothing here stops it */
     /* << listen */
     listening_port_free(port);
-    reactor_free(server.reactor);
+    reactor_free(reactor);
     free(poem);
     return err == 0 ? EXIT_ALL_WELL : EXIT_SOME_FAILED;
 }
