@@ -122,6 +122,7 @@ check_proxy() {
     sleep 1
     timeout 120 "$bin/$client" "$port" >/dev/null 2>&1
     stop_servers
+    sleep 1
     timeout 120 "$bin/$client" "$port" >/dev/null 2>&1
     kill -TERM "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
