@@ -175,7 +175,8 @@ int main(int argc, char **argv) {
             continue;
         } else if (cli_option(argc, argv, &i, "--expire", &value, program)) {
             if (cli_parse_seconds(value, &expire) != 0)
-                cli_fail(EXIT_USAGE, program, "bad expiry %s: not a number of seconds >= 0", cli_quote(value));
+                cli_fail(EXIT_USAGE, program, "bad expiry %s: not a number of seconds >= 0",
+                         cli_quote(value));
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         } else if (upstream == NULL) {
@@ -193,7 +194,8 @@ int main(int argc, char **argv) {
 
     /* >> main */
     proxy.reactor = cli_new_reactor(program);
-    if (poetry_cache_new(reactor_scheduler(proxy.reactor), expire, fetch_from_upstream, &proxy, &proxy.cache) != 0)
+    struct scheduler *scheduler = reactor_scheduler(proxy.reactor);
+    if (poetry_cache_new(scheduler, expire, fetch_from_upstream, &proxy, &proxy.cache) != 0)
         cli_fail(EXIT_SOME_FAILED, program, "out of memory");
     struct listening_port *port;
     err = reactor_listen_tcp(proxy.reactor, &listen_addr, &proxy.factory, &port);

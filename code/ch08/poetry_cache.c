@@ -36,11 +36,11 @@ struct poetry_cache {
     double expire;
     poetry_cache_fetch_fn fetch_fn;
     void *ctx;
-    struct fetch *in_flight;      /* NULL when no fetch is running */
-    struct poem *poem;            /* the kept poem, or NULL */
-    void (*poem_free)(void *);    /* what frees it: the fetch's own free function */
-    double expires_at;            /* when the kept poem stops counting, on the scheduler's clock */
-    struct delayed_call *expiry;  /* the timer that frees it then (NULL if it never expires) */
+    struct fetch *in_flight;     /* NULL when no fetch is running */
+    struct poem *poem;           /* the kept poem, or NULL */
+    void (*poem_free)(void *);   /* what frees it: the fetch's own free function */
+    double expires_at;           /* when the kept poem stops counting, on the scheduler's clock */
+    struct delayed_call *expiry; /* the timer that frees it then (NULL if it never expires) */
     struct poetry_cache_stats stats;
 };
 
@@ -164,10 +164,13 @@ static struct deferred_result fetch_done(struct deferred_result result, void *ar
         if (result.kind == DEFERRED_VALUE && result.value != NULL) {
             deliver(c, f, result.value, result.free);
         } else {
-            struct failure *failure = result.kind == DEFERRED_FAILURE ? result.failure
-                                                                    : failure_from_code(POETRY_CACHE_ERR_NO_POEM);
-            if (result.kind != DEFERRED_FAILURE)
+            struct failure *failure;
+            if (result.kind == DEFERRED_FAILURE) {
+                failure = result.failure;
+            } else { /* a value, but no poem */
                 deferred_result_free(result);
+                failure = failure_from_code(POETRY_CACHE_ERR_NO_POEM);
+            }
             fail_waiters(f, failure); /* nothing is kept: the next get fetches again */
             failure_free(failure);
         }
@@ -204,7 +207,7 @@ int poetry_cache_get(struct poetry_cache *c, struct deferred **out) {
     *out = NULL;
     if (c->poem != NULL && scheduler_seconds(c->scheduler) >= c->expires_at)
         poetry_cache_expire(c); /* its time has come, whether or not the timer has run yet */
-    if (c->poem != NULL) { /* a hit: a Deferred that has already fired, with a copy of its own */
+    if (c->poem != NULL) {      /* a hit: a Deferred that has already fired, with a copy of its own */
         struct poem *copy = poem_copy(c->poem);
         if (copy == NULL || (*out = deferred_succeed(copy, poem_free)) == NULL)
             return -ENOMEM;
@@ -230,7 +233,7 @@ int poetry_cache_get(struct poetry_cache *c, struct deferred **out) {
     c->stats.fetches++;
     err = c->fetch_fn(c->ctx, &f->d);
     if (err == 0 && deferred_add_both(f->d, fetch_done, f) == 0)
-        return 0; /* the fetch may have fired already, inside these calls: *out has fired too */
+        return 0;   /* the fetch may have fired already, inside these calls: *out has fired too */
     if (err == 0) { /* no room for our callbacks: stop the fetch, it has nobody to tell */
         deferred_cancel(f->d);
         deferred_unref(f->d);

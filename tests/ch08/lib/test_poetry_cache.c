@@ -28,11 +28,11 @@ static struct poem *make_poem(const char *text) {
 /* ---- The fake fetch ---- */
 
 struct fake {
-    int calls;           /* fetches started */
-    int start_error;     /* what it returns instead of starting (0: start) */
-    int fire_now;        /* 1: the Deferred it hands out has fired already, with TYGER */
-    int cancels;         /* how often its canceller ran */
-    struct deferred *d;  /* the last pending fetch (our reference), for the test to fire */
+    int calls;          /* fetches started */
+    int start_error;    /* what it returns instead of starting (0: start) */
+    int fire_now;       /* 1: the Deferred it hands out has fired already, with TYGER */
+    int cancels;        /* how often its canceller ran */
+    struct deferred *d; /* the last pending fetch (our reference), for the test to fire */
 };
 static struct fake fake;
 
@@ -71,9 +71,9 @@ static void fetch_fails(int code) {
 /* ---- What a waiter hears ---- */
 
 struct outcome {
-    int fired;          /* how often: must end up 1 */
-    int code;           /* the failure's code, 0 for a poem */
-    struct poem *poem;  /* the poem it got (its own, freed at teardown) */
+    int fired;               /* how often: must end up 1 */
+    int code;                /* the failure's code, 0 for a poem */
+    struct poem *poem;       /* the poem it got (its own, freed at teardown) */
     struct failure *failure; /* the failure it got (its own, freed at teardown) */
 };
 
@@ -258,7 +258,7 @@ START_TEST(the_poem_expires_exactly_at_its_time) {
     task_clock_advance(clock_, 2); /* the fetch takes 2 s: kept at t = 7, expires at t = 17 */
     fetch_succeeds(TYGER);
     ck_assert_uint_eq(scheduler_pending(task_clock_scheduler(clock_)), 1); /* its expiry */
-    task_clock_advance(clock_, 9.5); /* before: t = 16.5 */
+    task_clock_advance(clock_, 9.5);                                       /* before: t = 16.5 */
     get(1);
     assert_poem(1, TYGER);
     ck_assert_int_eq(fake.calls, 1);
@@ -466,7 +466,7 @@ START_TEST(freeing_the_cache_mid_fetch_cancels_it_and_fails_the_waiters) {
     assert_failed(2, DEFERRED_ERR_CANCELLED);
     ck_assert_int_eq(fake.cancels, 1);
     ck_assert(deferred_called(fake.d)); /* cancelled: it errbacked, and the cache's errback took it */
-    deferred_cancel(d[0]);             /* the caller's Deferred outlives the cache; nothing happens */
+    deferred_cancel(d[0]);              /* the caller's Deferred outlives the cache; nothing happens */
     ck_assert_int_eq(out[0].fired, 1);
     /* (leaks: ASan and valgrind check the rest) */
 }
