@@ -105,7 +105,7 @@ check_server() {
 # poem freed), then with the server gone (a failed fetch: its client is reset); stops it with SIGTERM.
 # Prints "" when clean.
 check_proxy() {
-    local log=$1 out="$tmp/poetry-proxy.out" line tries=0 port= pid
+    local log=$1 out="$tmp/poetry-proxy.out" line tries=0 port='' pid
     start_server "$bin" poetry/tyger.txt || { echo "no upstream server"; return; }
     "${VALGRIND[@]}" --log-file="$log" "$bin/poetry-proxy" --port 0 --expire 0.5 "$PORT" >"$out" 2>"$out.err" &
     pid=$!
