@@ -65,7 +65,7 @@ static const struct result_name names[] = {
     NAMED(POETRY_CLIENT_ERR_TIMED_OUT, "the download took longer than its timeout"),
     NAMED(POETRY_CLIENT_ERR_IDLE, "no byte of the poem came within the idle timeout"),
     NAMED(POETRY_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect did not succeed within the connect timeout"),
-    NAMED(TRANSFORM_CLIENT_ERR_NO_REPLY, "the transformation server closed without a reply"),
+    NAMED(TRANSFORM_CLIENT_ERR_NO_REPLY, "the server closed without a reply"),
     NAMED(TRANSFORM_CLIENT_ERR_NAME, "a transform's name must be one or more bytes without a '.'"),
     NAMED(TRANSFORM_CLIENT_ERR_IDLE, "no byte of the transformed poem came within the idle timeout"),
     NAMED(TRANSFORM_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect to the transformation server timed out"),

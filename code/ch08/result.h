@@ -25,7 +25,7 @@ enum {
     RESULT_DEFERRED_LAST = -10499,
     RESULT_BACKEND_FIRST = -10501,     /* backend.h: BACKEND_ERR_* (chapter 7) */
     RESULT_BACKEND_LAST = -10599,
-    RESULT_LINE_NETSTRING_FIRST = -10601, /* chapter 8: line_receiver.h, netstring.h, reconnecting_factory.h, poetry_client.h, transform_client.h */
+    RESULT_LINE_NETSTRING_FIRST = -10601, /* chapter 8: line_receiver.h, netstring.h, reconnecting_factory.h */
     RESULT_LINE_NETSTRING_LAST = -10699,
 };
 /* << ranges */

@@ -55,7 +55,6 @@ struct clients {
     struct poetry_client_limits limits; /* for the downloads and the transform requests */
     const char *transform;              /* the transform's name (--transform, default cummingsify) */
     struct sockaddr_in xform_addr;      /* the transformation server */
-    char xform_who[ADDRESS_TEXT_MAX];
 };
 
 static void print_usage(FILE *out) {
@@ -118,8 +117,8 @@ static struct deferred_result transformed(struct deferred_result result, void *a
 static struct deferred_result keep_original(struct deferred_result result, void *arg) {
     struct transform_job *job = arg;
     struct clients *all = job->task->all;
-    cli_warn(program, "task %d: transform %s at %s failed: %s; writing the original poem", job->task->number,
-             cli_quote(all->transform), all->xform_who, failure_message(result.failure));
+    cli_warn(program, "task %d: transform %s failed: %s; using the original", job->task->number,
+             cli_quote(all->transform), failure_message(result.failure));
     deferred_result_free(result);
     struct poem *original = job->original;
     free(job);
@@ -138,8 +137,8 @@ static struct deferred_result transform_poem(struct deferred_result result, void
                                                              result.value, &all->limits, &request);
     if (err != 0) { /* no request: the same fallback, at once */
         free(job);
-        cli_warn(program, "task %d: transform %s at %s failed: %s; writing the original poem", task->number,
-                 cli_quote(all->transform), all->xform_who, result_strerror(err));
+        cli_warn(program, "task %d: transform %s failed: %s; using the original", task->number,
+                 cli_quote(all->transform), result_strerror(err));
         return result;
     }
     *job = (struct transform_job){.task = task, .original = result.value};
@@ -204,10 +203,12 @@ static int start_downloads(void *arg) {
             d = deferred_fail(failure_from_code(-ENOMEM));
         if (d == NULL)
             cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+        /* >> the-chain */
         deferred_add_callback(d, got_poem, task);
-        deferred_add_callback(d, transform_poem, task);
+        deferred_add_callback(d, transform_poem, task); /* returns a Deferred: the chain waits for it */
         deferred_add_callbacks(d, poem_ready, task, poem_failed, task);
         deferred_add_both(d, task_ended, task);
+        /* << the-chain */
         deferred_unref(d); /* the download holds its own reference until it fires */
     }
     return 0;
@@ -259,7 +260,6 @@ int main(int argc, char **argv) {
     int err = address_parse(argv[1], &all.xform_addr);
     if (err != 0)
         cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[1]), address_strerror(err));
-    address_format(&all.xform_addr, all.xform_who, sizeof all.xform_who);
     count -= 1; /* the poetry servers: argv[2] .. argv[count + 1] */
     if (count == 0)
         cli_fail(EXIT_USAGE, program, "no poetry server given after the transformation server (try --help)");

@@ -17,6 +17,7 @@ static struct transform_client *client_of(struct netstring_receiver *nr) {
     return (struct transform_client *)nr; /* nr is tc's first member */
 }
 
+/* >> send-request */
 /* The connection is up: send the one request, NAME.POEM, as a netstring. */
 static void tc_connection_made(struct netstring_receiver *nr) {
     struct transform_client *tc = client_of(nr);
@@ -37,6 +38,9 @@ static void tc_connection_made(struct netstring_receiver *nr) {
         tc->ops->connection_made(tc);
 }
 
+/* << send-request */
+
+/* >> reply */
 /* The one reply: keep it, and close (the server would; we need nothing more from it). */
 static void tc_string_received(struct netstring_receiver *nr, const char *bytes, size_t len) {
     struct transform_client *tc = client_of(nr);
@@ -78,6 +82,8 @@ static void tc_connection_lost(struct netstring_receiver *nr, int reason) {
     else
         poem_free(reply);
 }
+
+/* << reply */
 
 static const struct netstring_receiver_ops transform_client_receiver_ops = {
     .connection_made = tc_connection_made,

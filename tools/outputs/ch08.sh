@@ -6,6 +6,7 @@
 # malformed one (a leading zero), which the server closes with no reply, and the server's log. The
 # requests are made from bash alone (its /dev/tcp), so the commands shown work without nc. Transcripts
 # are what a reader would see from the repository's top folder with code/ch08/build on their PATH.
+# Then transform-client against it: two poems transformed, and an unknown transform that falls back.
 # Ports differ from run to run.
 # SC2154: NAME_PORT is set by start() (tools/outputs/lib.sh).
 # shellcheck disable=SC2154
@@ -43,11 +44,34 @@ sleep 0.2 # the server logs the close after the client has seen it
     cat "$TMP/server.err"
 } >>"$OUT/ch08-malformed.txt"
 
+# The client: two slow poetry servers and the transformation server above. First the poems transformed
+# (stderr shown, the poems kept in poems.txt), then an unknown transform: the originals, with a warning.
+SERVER_STDERR=
+DELAY=0.1
+NUM_BYTES=150
+slow hope hope.txt
+slow nacht nachtlied.txt --delay 0.1 --num-bytes 100
+{
+    slow_servers hope nacht
+} >"$OUT/ch08-client-servers.txt"
+show_status "$OUT/ch08-client.txt" \
+    "transform-client 127.0.0.1:$server_PORT $hope_PORT $nacht_PORT >poems.txt" \
+    "$TMP/poems.txt" transform-client "127.0.0.1:$server_PORT" "$hope_PORT" "$nacht_PORT"
+{
+    printf '$ head -n 3 poems.txt\n'
+    head -n 3 "$TMP/poems.txt"
+} >>"$OUT/ch08-client.txt"
+show_status "$OUT/ch08-client-fallback.txt" \
+    "transform-client --transform nope 127.0.0.1:$server_PORT $nacht_PORT >poems.txt" \
+    "$TMP/poems.txt" transform-client --transform nope "127.0.0.1:$server_PORT" "$nacht_PORT"
+poems_identical nachtlied.txt >>"$OUT/ch08-client-fallback.txt"
+
 # >> proxy (issue 11b)
 # The caching proxy: a slow server and the proxy in front of it (their logs in files, as a reader would
 # keep them); three clients at once, which share one fetch; a later one, served at once from the kept
 # poem; both logs (one "Sending" line: one upstream connection). Then the server goes away: the proxy
 # still serves what it keeps, while a second proxy, with nothing kept, resets its client.
+SERVER_STDERR=separate # the logs below are the servers' stderr alone
 start proxyslow slowpoetry --port 0 --delay 0.2 --num-bytes 200 poetry/tyger.txt
 proxyslow_pid=${pids[-1]}
 start proxy poetry-proxy --port 0 --expire 60 "$proxyslow_PORT"
