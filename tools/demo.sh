@@ -235,6 +235,41 @@ demo_ch08() {
     echo "The server's log (stderr):"
     sleep 0.2
     cat "$out.err"
+    demo_ch08_proxy
+}
+
+# Chapter 8's caching proxy: three clients at once share one fetch from a slow server; a fourth gets the
+# kept poem at once; the slow server's log shows one connection.
+demo_ch08_proxy() {
+    build code/ch08 slowpoetry poetry-proxy get-poetry
+    local bin=code/ch08/build out="$tmp/proxy.out" tries=0 line upstream
+    DELAY=0.2
+    NUM_BYTES=200
+    echo
+    echo "== the caching proxy: one fetch, many waiters"
+    start_server "$bin/slowpoetry" poetry/tyger.txt
+    upstream=$PORT
+    local slow_log="$tmp/server$((${#pids[@]} - 1)).out.err" # start_server's file for it
+    echo "\$ $bin/poetry-proxy --port 0 $upstream &"
+    "$bin/poetry-proxy" --port 0 "$upstream" >"$out" 2>"$out.err" &
+    pids+=($!)
+    while [ $tries -lt 100 ]; do
+        line=$(head -n 1 "$out" 2>/dev/null || true)
+        [[ $line == *" on port "*. ]] && break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    echo "$line"
+    PORT=${line##* on port }
+    PORT=${PORT%.}
+    fetch_three proxy-three "$bin/get-poetry" "$PORT"
+    echo "\$ $bin/get-poetry $PORT >/dev/null"
+    "$bin/get-poetry" "$PORT" >/dev/null
+    echo
+    echo "The proxy's log (stderr):"
+    cat "$out.err"
+    echo "The slow server's log (stderr): one connection, the proxy's"
+    cat "$slow_log"
 }
 
 # Chapter 9: threads. Blocking work goes to the reactor's thread pool and reports its progress through

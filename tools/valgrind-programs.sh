@@ -7,7 +7,8 @@
 # chapter's client against them under valgrind; then runs it once more against a port where nothing
 # listens (the failure path must not leak either); then runs each server (slowpoetry, fastpoetry) under
 # valgrind while clients fetch from it, one leaving early, and stops it with SIGTERM (chapter 8 on: the
-# transformation server too, with transform-client under valgrind against it); then builds each
+# transformation server too, with transform-client under valgrind against it, and the caching proxy:
+# see check_proxy); then builds each
 # library test that applies to the snapshot (tests/chNN/lib/test_*.c, NN <= the snapshot) and runs it
 # once under valgrind with CK_FORK=no, so that every test runs in the one process valgrind watches.
 # Reports per snapshot "ok" or what valgrind found, with the log's path. Exits 1 if any snapshot leaked,
@@ -138,6 +139,41 @@ check_transform() {
     fi
 }
 
+# check_proxy LOG: runs $bin/poetry-proxy (chapter 8 on) under valgrind in front of a slow-poetry server:
+# a client that leaves at once, three at once (one fetch), one more after --expire (a new fetch, the old
+# poem freed), then with the server gone (a failed fetch: its client is reset); stops it with SIGTERM.
+# Prints "" when clean.
+check_proxy() {
+    local log=$1 out="$tmp/poetry-proxy.out" line tries=0 port='' pid
+    start_server "$bin" poetry/tyger.txt || { echo "no upstream server"; return; }
+    "${VALGRIND[@]}" --log-file="$log" "$bin/poetry-proxy" --port 0 --expire 0.5 "$PORT" >"$out" 2>"$out.err" &
+    pid=$!
+    while [ $tries -lt 400 ]; do
+        line=$(head -n 1 "$out" 2>/dev/null)
+        if [[ $line == *" on port "*. ]]; then port=${line##* on port }; port=${port%.}; break; fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    if [ -z "$port" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; stop_servers; echo "no start"; return; fi
+    timeout 60 bash -c "exec 3</dev/tcp/127.0.0.1/$port; exec 3<&-" 2>/dev/null
+    timeout 120 "$bin/$client" "$port" "$port" "$port" >/dev/null 2>&1
+    sleep 1
+    timeout 120 "$bin/$client" "$port" >/dev/null 2>&1
+    stop_servers
+    sleep 1
+    timeout 120 "$bin/$client" "$port" >/dev/null 2>&1
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if grep -Eq '(definitely|indirectly) lost: [1-9]' "$log"; then
+        echo "leak"
+    elif grep -Eq 'ERROR SUMMARY: [1-9]' "$log" || grep -q 'Invalid (read|write)' "$log"; then
+        echo "memory error"
+    elif [ "$(grep -c '^Fetching' "$out.err")" -lt 3 ]; then
+        echo "fewer fetches than expected (log: $out.err)"
+    fi
+}
+
 # check_library_tests CH: each library test that applies to snapshot CH, built against its library and
 # run once under valgrind in one process (CK_FORK=no). Prints one problem per line; nothing when clean.
 check_library_tests() {
@@ -223,6 +259,12 @@ for ch in "${snapshots[@]}"; do
     if [ -x "$bin/transform-server" ] && [ -x "$bin/transform-client" ]; then
         servers+=(transform-server transform-client)
         mapfile -t -O "${#problems[@]}" problems < <(check_transform "$LOGS/$ch")
+    fi
+
+    if [ -x "$bin/poetry-proxy" ]; then
+        servers+=(poetry-proxy)
+        what=$(check_proxy "$LOGS/$ch-poetry-proxy.log")
+        [ -z "$what" ] || problems+=("$what in poetry-proxy (log: $LOGS/$ch-poetry-proxy.log)")
     fi
 
     if [ ${#problems[@]} -eq 0 ]; then

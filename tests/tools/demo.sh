@@ -1,7 +1,8 @@
 # make demo CH=NN (tools/demo.sh): the default recipe runs the chapter's client against three servers;
 # chapter 5's recipe shows one reactor server serving three clients at once beside chapter 1's server,
 # one at a time; chapter 6's runs its client, then with a transform that sometimes fails; chapter 7's
-# runs the same three downloads on each backend; chapter 8's asks the transformation server. Run at a
+# runs the same three downloads on each backend; chapter 8's asks the transformation server, then has
+# three clients of the caching proxy share one fetch. Run at a
 # fast pace; plain pass only (the demo builds the plain snapshots).
 . "$ROOT/tests/support/lib.sh"
 
@@ -78,6 +79,13 @@ if [ -d code/ch08 ]; then
         ok "make demo CH=08: the transformation server answers one netstring, and closes on two bad ones"
     else
         not_ok "make demo CH=08: the transformation server answers one netstring, and closes on two bad ones" \
+            "status $status" "$(show "$WORK/ch08.out")"
+    fi
+    if [ $status -eq 0 ] && grep -q '^Fetched 809 bytes from .* for 3 waiting$' "$WORK/ch08.out" &&
+        grep -q '^Serving the cached poem to ' "$WORK/ch08.out" && [ "$(grep -c '^Sending 809 bytes' "$WORK/ch08.out")" -eq 1 ]; then
+        ok "make demo CH=08: three clients of the caching proxy share one fetch, a fourth gets the kept poem"
+    else
+        not_ok "make demo CH=08: three clients of the caching proxy share one fetch, a fourth gets the kept poem" \
             "status $status" "$(show "$WORK/ch08.out")"
     fi
 fi

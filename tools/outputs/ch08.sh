@@ -65,3 +65,52 @@ show_status "$OUT/ch08-client-fallback.txt" \
     "transform-client --transform nope 127.0.0.1:$server_PORT $nacht_PORT >poems.txt" \
     "$TMP/poems.txt" transform-client --transform nope "127.0.0.1:$server_PORT" "$nacht_PORT"
 poems_identical nachtlied.txt >>"$OUT/ch08-client-fallback.txt"
+
+# >> proxy (issue 11b)
+# The caching proxy: a slow server and the proxy in front of it (their logs in files, as a reader would
+# keep them); three clients at once, which share one fetch; a later one, served at once from the kept
+# poem; both logs (one "Sending" line: one upstream connection). Then the server goes away: the proxy
+# still serves what it keeps, while a second proxy, with nothing kept, resets its client.
+SERVER_STDERR=separate # the logs below are the servers' stderr alone
+start proxyslow slowpoetry --port 0 --delay 0.2 --num-bytes 200 poetry/tyger.txt
+proxyslow_pid=${pids[-1]}
+start proxy poetry-proxy --port 0 --expire 60 "$proxyslow_PORT"
+{
+    printf '$ slowpoetry --port 0 --delay 0.2 --num-bytes 200 poetry/tyger.txt 2>slow.log &\n'
+    head -n 1 "$TMP/proxyslow.log"
+    printf '$ poetry-proxy --port 0 --expire 60 %s 2>proxy.log &\n' "$proxyslow_PORT"
+    head -n 1 "$TMP/proxy.log"
+} >"$OUT/ch08-proxy-start.txt"
+show "$OUT/ch08-proxy-three.txt" "get-poetry $proxy_PORT $proxy_PORT $proxy_PORT >three.txt" \
+    bash -c "get-poetry $proxy_PORT $proxy_PORT $proxy_PORT >'$TMP/three.txt'"
+show "$OUT/ch08-proxy-later.txt" "get-poetry $proxy_PORT >later.txt" \
+    bash -c "get-poetry $proxy_PORT >'$TMP/later.txt'"
+{
+    printf '$ cat proxy.log\n'
+    cat "$TMP/proxy.err"
+    printf '$ cat slow.log\n'
+    cat "$TMP/proxyslow.err"
+    printf '$ cat poetry/tyger.txt poetry/tyger.txt poetry/tyger.txt | cmp - three.txt && echo identical\n'
+    if cat poetry/tyger.txt poetry/tyger.txt poetry/tyger.txt | cmp - "$TMP/three.txt"; then echo identical; fi
+} >"$OUT/ch08-proxy-logs.txt"
+
+kill "$proxyslow_pid"
+wait "$proxyslow_pid" 2>/dev/null || true
+{
+    printf '$ kill %%1   # the slow server goes away\n'
+} >"$OUT/ch08-proxy-gone.txt"
+show "$TMP/kept.txt" "get-poetry $proxy_PORT >/dev/null" bash -c "get-poetry $proxy_PORT >/dev/null"
+cat "$TMP/kept.txt" >>"$OUT/ch08-proxy-gone.txt"
+start proxy2 poetry-proxy --port 0 "$proxyslow_PORT"
+{
+    printf '$ poetry-proxy --port 0 %s 2>proxy2.log &\n' "$proxyslow_PORT"
+    head -n 1 "$TMP/proxy2.log"
+} >>"$OUT/ch08-proxy-gone.txt"
+show_status "$TMP/reset-run.txt" "get-poetry $proxy2_PORT" /dev/null get-poetry "$proxy2_PORT"
+sleep 0.2 # the proxy may log the reset after the client has seen it
+{
+    cat "$TMP/reset-run.txt"
+    printf '$ cat proxy2.log\n'
+    cat "$TMP/proxy2.err"
+} >>"$OUT/ch08-proxy-gone.txt"
+# << proxy

@@ -29,12 +29,12 @@ static int range_of(const char *name, int *first, int *last) {
         {"RECONNECTING_FACTORY_ERR_", -10601, -10699},
         {"POETRY_CLIENT_ERR_", -10641, -10649}, /* chapter 8: poetry_client.h */
         {"TRANSFORM_CLIENT_ERR_", -10651, -10659}, /* chapter 8: transform_client.h */
+        {"POETRY_CACHE_ERR_", -10661, -10669}, /* chapter 8: poetry_cache.h */
         /* Chapter 9: calls from threads and the thread pool. */
         {"REACTOR_THREADS_ERR_", -10701, -10749},
         {"THREAD_POOL_ERR_", -10701, -10749},
         /* Chapter 9's resolver and host connector (its new address codes keep the address range). */
         {"RESOLVER_ERR_", -10751, -10799},
-        {"POETRY_CACHE_ERR_", -10661, -10669}, /* chapter 8: poetry_cache.h */
         /* Chapter 10's test doubles share the testing range (RESULT_TESTING_FIRST, RESULT_TESTING_LAST). */
         {"MEMORY_REACTOR_ERR_", -10801, -10899},
         {"STRING_TRANSPORT_ERR_", -10801, -10899},
