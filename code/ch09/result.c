@@ -12,6 +12,7 @@
 #include "looping_call.h"
 #include "netstring.h"
 #include "poetry_client.h"
+#include "poetry_cache.h"
 #include "reactor.h"
 #include "reactor_threads.h"
 #include "reconnecting_factory.h"
@@ -85,6 +86,8 @@ static const struct result_name names[] = {
     NAMED(TRANSFORM_CLIENT_ERR_IDLE, "no byte of the transformed poem came within the idle timeout"),
     NAMED(TRANSFORM_CLIENT_ERR_CONNECT_TIMED_OUT, "the connect to the transformation server timed out"),
     NAMED(TRANSFORM_CLIENT_ERR_TIMED_OUT, "the transform request took longer than its timeout"),
+    NAMED(POETRY_CACHE_ERR_FREED, "the poetry cache was freed while the poem was being fetched"),
+    NAMED(POETRY_CACHE_ERR_NO_POEM, "the fetch gave the poetry cache no poem"),
 };
 
 const struct result_name *result_names(size_t *count) {

@@ -130,6 +130,7 @@ static void fail_waiters(struct fetch *f, const struct failure *failure) {
  * leaves the list), so waiters are taken off the list one at a time. */
 static void deliver(struct poetry_cache *c, struct fetch *f, struct poem *poem, void (*free_poem)(void *)) {
     if (c->expire > 0) {
+        poetry_cache_expire(c); /* nothing is kept while a fetch runs; never leak a poem or a timer */
         c->poem = poem;
         c->poem_free = free_poem;
         c->stats.kept = 1;
