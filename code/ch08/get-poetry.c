@@ -38,11 +38,9 @@ enum {
 };
 
 /* >> task */
-/* What this program adds to its tasks (poetry_tasks.h): where each download comes from, and the
- * transform's settings. */
+/* What this program adds to its tasks (poetry_tasks.h): the transform's settings. */
 struct downloads {
-    struct sockaddr_in *addrs; /* one per task, in task order (this struct's) */
-    const char *transform;     /* NULL or "cummingsify" */
+    const char *transform; /* NULL or "cummingsify" */
     double fail_rate;
     uint64_t random; /* the transform's random state (--seed) */
 };
@@ -141,15 +139,6 @@ static struct deferred_result start_transform(struct deferred_result result, voi
 }
 /* << transform */
 
-/* >> start-download */
-/* The start hook (poetry_tasks.h): task's download, with its progress lines. */
-static int start_download(struct poetry_task *task, void *context, struct deferred **out) {
-    struct downloads *gp = context;
-    return poetry_client_get_watched(task->all->reactor, &gp->addrs[task->number - 1], &task->all->limits,
-                                     poetry_tasks_report_read, task, out);
-}
-/* << start-download */
-
 int main(int argc, char **argv) {
     int stdout_closed = cli_open_standard_fds();
     struct downloads gp = {0};
@@ -163,22 +152,8 @@ int main(int argc, char **argv) {
             print_usage(stdout);
             return EXIT_ALL_WELL;
         }
-        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
-            if (cli_parse_size(value, SIZE_MAX / 2, &limits.max_size) != 0)
-                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
-                         cli_quote(value));
+        if (poetry_tasks_limit_option(argc, argv, &i, program, &limits)) /* --max-size, --*-timeout */
             continue;
-        }
-        if (cli_option(argc, argv, &i, "--connect-timeout", &value, program)) {
-            if (cli_parse_seconds(value, &limits.connect_timeout) != 0)
-                cli_fail(EXIT_USAGE, program, "bad connect timeout %s: not a number of seconds >= 0", cli_quote(value));
-            continue;
-        }
-        if (cli_option(argc, argv, &i, "--idle-timeout", &value, program)) {
-            if (cli_parse_seconds(value, &limits.idle_timeout) != 0)
-                cli_fail(EXIT_USAGE, program, "bad idle timeout %s: not a number of seconds >= 0", cli_quote(value));
-            continue;
-        }
         if (cli_option(argc, argv, &i, "--timeout", &value, program)) {
             if (cli_parse_seconds(value, &limits.timeout) != 0 || limits.timeout == 0)
                 cli_fail(EXIT_USAGE, program, "bad timeout %s: not a number of seconds > 0", cli_quote(value));
@@ -217,31 +192,7 @@ int main(int argc, char **argv) {
         gp.random = (uint64_t)time(NULL);
     gp.random = gp.random * 0x9E3779B97F4A7C15ull + 1; /* never 0, which xorshift never leaves */
 
-    /* Check every address before downloading anything: a typo should not cost a long wait. */
-    struct poetry_tasks all;
-    struct poetry_tasks_hooks hooks = {
-        .start = start_download, .step = gp.transform != NULL ? start_transform : NULL, .context = &gp};
-    if (poetry_tasks_init(&all, program, count, &hooks) != 0 ||
-        (gp.addrs = calloc((size_t)count, sizeof *gp.addrs)) == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
-    all.limits = limits;
-    for (int i = 0; i < count; i++) {
-        int err = address_parse(argv[i + 1], &gp.addrs[i]);
-        if (err != 0) {
-            poetry_tasks_free(&all);
-            free(gp.addrs);
-            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 1]), address_strerror(err));
-        }
-        address_format(&gp.addrs[i], all.tasks[i].who, sizeof all.tasks[i].who);
-    }
-    if (stdout_closed)
-        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
-
-    /* >> main */
-    int failures = poetry_tasks_run(&all); /* every task to its end, the poems on stdout in order */
-    /* << main */
-    poetry_tasks_free(&all);
-    free(gp.addrs);
-    cli_close_stdout(program);
-    return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
+    /* Check every address, then download every poem and write them in order (poetry_tasks.h). */
+    struct poetry_tasks_hooks hooks = {.step = gp.transform != NULL ? start_transform : NULL, .context = &gp};
+    return poetry_tasks_main(program, count, &argv[1], &limits, &hooks, stdout_closed);
 }

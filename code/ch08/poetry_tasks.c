@@ -7,6 +7,7 @@
 #include "result.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,9 +22,11 @@ int poetry_tasks_init(struct poetry_tasks *all, const char *program, int count,
                       const struct poetry_tasks_hooks *hooks) {
     *all = (struct poetry_tasks){.program = program};
     poetry_client_limits_default(&all->limits); /* connect 30 s, idle 60 s, max 64 MiB */
-    if (count < 1 || hooks == NULL || hooks->start == NULL)
+    if (count < 1 || hooks == NULL)
         return -EINVAL;
     all->hooks = *hooks;
+    if (all->hooks.start == NULL)
+        all->hooks.start = poetry_tasks_start_address;
     all->tasks = calloc((size_t)count, sizeof *all->tasks);
     if (all->tasks == NULL)
         return -ENOMEM;
@@ -39,6 +42,49 @@ void poetry_tasks_free(struct poetry_tasks *all) {
     free(all->tasks);
     all->tasks = NULL;
     all->count = 0;
+}
+
+int poetry_tasks_limit_option(int argc, char **argv, int *i, const char *program,
+                              struct poetry_client_limits *limits) {
+    const char *value;
+    if (cli_option(argc, argv, i, "--max-size", &value, program)) {
+        if (cli_parse_size(value, SIZE_MAX / 2, &limits->max_size) != 0)
+            cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
+                     cli_quote(value));
+        return 1;
+    }
+    if (cli_option(argc, argv, i, "--connect-timeout", &value, program)) {
+        if (cli_parse_seconds(value, &limits->connect_timeout) != 0)
+            cli_fail(EXIT_USAGE, program, "bad connect timeout %s: not a number of seconds >= 0",
+                     cli_quote(value));
+        return 1;
+    }
+    if (cli_option(argc, argv, i, "--idle-timeout", &value, program)) {
+        if (cli_parse_seconds(value, &limits->idle_timeout) != 0)
+            cli_fail(EXIT_USAGE, program, "bad idle timeout %s: not a number of seconds >= 0",
+                     cli_quote(value));
+        return 1;
+    }
+    return 0;
+}
+
+void poetry_tasks_parse_addresses(struct poetry_tasks *all, char *const *texts) {
+    for (int i = 0; i < all->count; i++) {
+        struct poetry_task *task = &all->tasks[i];
+        int err = address_parse(texts[i], &task->addr);
+        if (err != 0) {
+            poetry_tasks_free(all); /* texts and program are the caller's: still there */
+            cli_fail(EXIT_USAGE, all->program, "bad address %s: %s", cli_quote(texts[i]),
+                     address_strerror(err));
+        }
+        address_format(&task->addr, task->who, sizeof task->who);
+    }
+}
+
+int poetry_tasks_start_address(struct poetry_task *task, void *context, struct deferred **out) {
+    (void)context;
+    return poetry_client_get_watched(task->all->reactor, &task->addr, &task->all->limits,
+                                     poetry_tasks_report_read, task, out);
 }
 
 /* >> write-in-order */
@@ -140,4 +186,21 @@ int poetry_tasks_run(struct poetry_tasks *all) {
     fprintf(stderr, "Got %d poem%s in %.1fs\n", all->count - failures, all->count - failures == 1 ? "" : "s",
             poetry_tasks_now() - start);
     return failures;
+}
+
+int poetry_tasks_main(const char *program, int count, char *const *texts,
+                      const struct poetry_client_limits *limits, const struct poetry_tasks_hooks *hooks,
+                      int stdout_closed) {
+    /* Check every address before downloading anything: a typo should not cost a long wait. */
+    struct poetry_tasks all;
+    if (poetry_tasks_init(&all, program, count, hooks) != 0)
+        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
+    all.limits = *limits;
+    poetry_tasks_parse_addresses(&all, texts);
+    if (stdout_closed)
+        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
+    int failures = poetry_tasks_run(&all);
+    poetry_tasks_free(&all);
+    cli_close_stdout(program);
+    return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
 }

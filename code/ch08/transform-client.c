@@ -28,10 +28,8 @@
 
 static const char *program = "transform-client";
 
-/* What this program adds to its tasks (poetry_tasks.h): where each download comes from, and where
- * its poem goes to be transformed. */
+/* What this program adds to its tasks (poetry_tasks.h): where its poems go to be transformed. */
 struct clients {
-    struct sockaddr_in *addrs;     /* one per task, in task order (this struct's) */
     const char *transform;         /* the transform's name (--transform, default cummingsify) */
     struct sockaddr_in xform_addr; /* the transformation server */
 };
@@ -110,13 +108,6 @@ static struct deferred_result transform_poem(struct deferred_result result, void
 }
 /* << fallback */
 
-/* The start hook (poetry_tasks.h): task's download, with its progress lines. */
-static int start_download(struct poetry_task *task, void *context, struct deferred **out) {
-    struct clients *tc = context;
-    return poetry_client_get_watched(task->all->reactor, &tc->addrs[task->number - 1], &task->all->limits,
-                                     poetry_tasks_report_read, task, out);
-}
-
 int main(int argc, char **argv) {
     int stdout_closed = cli_open_standard_fds();
     struct clients tc = {.transform = "cummingsify"};
@@ -136,24 +127,8 @@ int main(int argc, char **argv) {
             tc.transform = value;
             continue;
         }
-        if (cli_option(argc, argv, &i, "--max-size", &value, program)) {
-            if (cli_parse_size(value, SIZE_MAX / 2, &limits.max_size) != 0)
-                cli_fail(EXIT_USAGE, program, "bad size %s: not a number of bytes >= 1 (65536, 64K, 64M)",
-                         cli_quote(value));
+        if (poetry_tasks_limit_option(argc, argv, &i, program, &limits)) /* --max-size, --*-timeout */
             continue;
-        }
-        if (cli_option(argc, argv, &i, "--connect-timeout", &value, program)) {
-            if (cli_parse_seconds(value, &limits.connect_timeout) != 0)
-                cli_fail(EXIT_USAGE, program, "bad connect timeout %s: not a number of seconds >= 0",
-                         cli_quote(value));
-            continue;
-        }
-        if (cli_option(argc, argv, &i, "--idle-timeout", &value, program)) {
-            if (cli_parse_seconds(value, &limits.idle_timeout) != 0)
-                cli_fail(EXIT_USAGE, program, "bad idle timeout %s: not a number of seconds >= 0",
-                         cli_quote(value));
-            continue;
-        }
         if (argv[i][0] == '-')
             cli_fail(EXIT_USAGE, program, "unknown option %s (try --help)", cli_quote(argv[i]));
         argv[++count] = argv[i];
@@ -167,29 +142,7 @@ int main(int argc, char **argv) {
     if (count == 0)
         cli_fail(EXIT_USAGE, program, "no poetry server given after the transformation server (try --help)");
 
-    /* Check every address before downloading anything: a typo should not cost a long wait. */
-    struct poetry_tasks all;
-    struct poetry_tasks_hooks hooks = {.start = start_download, .step = transform_poem, .context = &tc};
-    if (poetry_tasks_init(&all, program, count, &hooks) != 0 ||
-        (tc.addrs = calloc((size_t)count, sizeof *tc.addrs)) == NULL)
-        cli_fail(EXIT_SOME_FAILED, program, "out of memory");
-    all.limits = limits;
-    for (int i = 0; i < count; i++) {
-        err = address_parse(argv[i + 2], &tc.addrs[i]);
-        if (err != 0) {
-            poetry_tasks_free(&all);
-            free(tc.addrs);
-            cli_fail(EXIT_USAGE, program, "bad address %s: %s", cli_quote(argv[i + 2]),
-                     address_strerror(err));
-        }
-        address_format(&tc.addrs[i], all.tasks[i].who, sizeof all.tasks[i].who);
-    }
-    if (stdout_closed)
-        cli_fail(EXIT_SOME_FAILED, program, "cannot write to stdout: it is closed");
-
-    int failures = poetry_tasks_run(&all); /* every task to its end, the poems on stdout in order */
-    poetry_tasks_free(&all);
-    free(tc.addrs);
-    cli_close_stdout(program);
-    return failures ? EXIT_SOME_FAILED : EXIT_ALL_WELL;
+    /* Check every address, then download every poem and write them in order (poetry_tasks.h). */
+    struct poetry_tasks_hooks hooks = {.step = transform_poem, .context = &tc};
+    return poetry_tasks_main(program, count, &argv[2], &limits, &hooks, stdout_closed);
 }
